@@ -1,0 +1,1 @@
+"""Benchmarks: one module per benchmark, each with a ``run() -> dict`` of figures."""

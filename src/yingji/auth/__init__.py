@@ -1,0 +1,1 @@
+"""Users, sign-in, region scope and the hash-chained audit log."""

@@ -1,0 +1,53 @@
+"""Settings read from the environment (prefix ``YINGJI_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Effective configuration; secrets are ``SecretStr`` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_prefix="YINGJI_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./var/yingji.db"
+    secret_key: SecretStr = SecretStr("change-me-in-production")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    storage_root: Path = Path("./var/storage")
+    base_tile_url: str | None = None
+    """Optional XYZ tile URL for the map; without it boundaries draw on a plain background."""
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh-CN"
+    token_ttl_hours: int = 24 * 30
+    session_max_age_seconds: int = 12 * 3600
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    secure_cookies: bool = False
+    """Set true behind HTTPS so the session cookie is only sent over TLS."""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def masked(settings: Settings) -> dict[str, str]:
+    """The configuration as text, with secrets and database passwords masked."""
+    from sqlalchemy.engine import make_url
+
+    out: dict[str, str] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            text = "********" if value.get_secret_value() else ""
+        elif name == "database_url":
+            text = make_url(value).render_as_string(hide_password=True)
+        else:
+            text = "" if value is None else str(value)
+        out[name] = text
+    return out

@@ -1,0 +1,143 @@
+"""Test databases: every DB test runs on SQLite, and on PostgreSQL when one is reachable.
+
+A template database (migrated, China's regions and the tiny demo loaded) is built once per
+backend per session; each test gets its own copy, so tests may commit freely.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from yingji import migrate
+from yingji.db import make_engine, session_factory
+
+PG_URL = os.environ.get(
+    "YINGJI_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_counter = itertools.count()
+_pg_reason: list[str] = []
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    if _pg_reason:
+        return _pg_reason[0] or None
+    try:
+        eng = make_engine(PG_URL)
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        _pg_reason.append("")
+        return None
+    except Exception as exc:  # any failure means: skip PostgreSQL, say why
+        _pg_reason.append(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}")
+        return _pg_reason[0]
+
+
+def populate(session: Session) -> None:
+    """What every test database starts with."""
+    from yingji.demo.generate import load_demo
+    from yingji.regions.china import load_china
+
+    load_china(session)
+    load_demo(session, scale="tiny")
+
+
+class Template:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.built: dict[str, str] = {}
+
+    def sqlite(self) -> str:
+        if "sqlite" not in self.built:
+            path = self.root / "template.db"
+            eng = make_engine(f"sqlite:///{path}")
+            migrate.upgrade(eng)
+            with session_factory(eng).begin() as session:
+                populate(session)
+            with eng.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            eng.dispose()
+            self.built["sqlite"] = str(path)
+        return self.built["sqlite"]
+
+    def postgresql(self) -> str:
+        if "postgresql" not in self.built:
+            name = f"yingji_tmpl_{os.getpid()}"
+            _admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+            eng = make_engine(_pg_db(name))
+            migrate.upgrade(eng)
+            with session_factory(eng).begin() as session:
+                populate(session)
+            eng.dispose()
+            self.built["postgresql"] = name
+        return self.built["postgresql"]
+
+
+def _pg_db(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(*statements: str) -> None:
+    eng = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        for stmt in statements:
+            conn.execute(text(stmt))
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    tmpl = Template(tmp_path_factory.mktemp("tmpl"))
+    yield tmpl
+    if "postgresql" in tmpl.built:
+        _admin(f'DROP DATABASE IF EXISTS "{tmpl.built["postgresql"]}"')
+
+
+def _fresh_engine(backend: str, template: Template, tmp_path: Path) -> Iterator[Engine]:
+    if backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(template.sqlite(), path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    reason = _pg_available()
+    if reason:
+        print(f"\nSKIP postgresql: {reason}")
+        pytest.skip(reason)
+    tmpl = template.postgresql()
+    name = f"yingji_t_{os.getpid()}_{next(_counter)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl}" STRATEGY FILE_COPY')
+    eng = make_engine(_pg_db(name))
+    yield eng
+    eng.dispose()
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, template: Template, tmp_path: Path) -> Iterator[Engine]:
+    """A populated database on each backend."""
+    yield from _fresh_engine(request.param, template, tmp_path)
+
+
+@pytest.fixture
+def sqlite_engine(template: Template, tmp_path: Path) -> Iterator[Engine]:
+    """A populated SQLite database, for tests whose subject is not the database."""
+    yield from _fresh_engine("sqlite", template, tmp_path)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the per-test database; the test decides whether to commit."""
+    with session_factory(engine)() as s:
+        yield s
