@@ -50,6 +50,16 @@ class Actor:
         """A WHERE clause keeping rows whose region column lies in the actor's subtree."""
         return column.in_(self.region_subquery())  # type: ignore[attr-defined]
 
+    def scoped(self, stmt: Select, region_col: object, org_col: object | None = None) -> Select:
+        """``stmt`` narrowed to the actor's subtree, and to their enterprise if they have one."""
+        if self.region_path != "/":
+            stmt = stmt.where(self.in_scope(region_col))
+        if self.role == UserRole.enterprise_user:
+            if org_col is None:
+                return stmt.where(False)
+            stmt = stmt.where(org_col == self.organisation_id)  # type: ignore[operator]
+        return stmt
+
     def require_write(self) -> None:
         if not self.can_write:
             raise PermissionDenied("当前账号只读 / this account is read-only")
