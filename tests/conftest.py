@@ -141,3 +141,68 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the per-test database; the test decides whether to commit."""
     with session_factory(engine)() as s:
         yield s
+
+
+DEMO_PASSWORD = "yingji-demo"
+
+
+class ApiClients:
+    """TestClients on one app, each signed in as a demo user with a bearer token."""
+
+    def __init__(self, engine: Engine) -> None:
+        from fastapi.testclient import TestClient
+
+        from yingji.app import create_app
+
+        self.app = create_app(engine=engine)
+        self._client = TestClient
+        self._clients: dict[str, object] = {}
+
+    def anonymous(self):
+        return self._client(self.app)
+
+    def __call__(self, username: str = "admin"):
+        if username not in self._clients:
+            client = self._client(self.app)
+            reply = client.post(
+                "/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD}
+            )
+            assert reply.status_code == 200, reply.text
+            client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
+            self._clients[username] = client
+        return self._clients[username]
+
+
+@pytest.fixture
+def api(engine: Engine) -> ApiClients:
+    """``api("twp_operator").get(...)``: API clients per demo user, on both backends."""
+    return ApiClients(engine)
+
+
+@pytest.fixture
+def client(sqlite_engine: Engine):
+    """A TestClient signed in as the demo system administrator, on SQLite."""
+    return ApiClients(sqlite_engine)("admin")
+
+
+@pytest.fixture
+def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch):
+    """Run ``yingji ...`` CLI commands against the per-test database."""
+    from typer.testing import CliRunner
+
+    from yingji.cli import app
+    from yingji.config import get_settings
+    from yingji.db import get_engine
+
+    monkeypatch.setenv("YINGJI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input)
+
+    yield run
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

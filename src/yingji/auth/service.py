@@ -38,7 +38,8 @@ def actor_for(session: Session, user: User) -> Actor:
     return Actor(
         username=user.username,
         role=UserRole(user.role),
-        region_path=region.path,
+        # A system administrator runs the whole installation; everyone else their subtree.
+        region_path="/" if user.role == UserRole.system_admin else region.path,
         user_id=user.id,
         region_id=user.region_id,
         organisation_id=user.organisation_id,
