@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import Engine
 
@@ -55,17 +57,13 @@ def test_me_and_token(api) -> None:
 
 def test_cookie_session_writes_need_csrf(api, engine: Engine) -> None:
     """A browser session (cookie) may read, but a write without the CSRF header fails."""
-    from yingji.api_deps import get_actor  # noqa: F401  (the dependency under test)
-
     client = api.anonymous()
     page = client.get("/login")
     assert page.status_code == 200
-    import re
-
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     reply = client.post(
         "/login",
-        data={"username": "admin", "password": "yingji-demo", "csrf_token": token},
+        data={"username": "admin", "password": "yingji-demo", "csrf": token},
         follow_redirects=False,
     )
     assert reply.status_code in (302, 303), reply.text

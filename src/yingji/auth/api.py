@@ -13,7 +13,7 @@ from yingji.api_deps import CurrentActor, DbSession
 from yingji.auth import audit
 from yingji.auth.models import AuditEntry, User, UserRole
 from yingji.auth.service import authenticate, create_user, issue_token
-from yingji.errors import PermissionDenied
+from yingji.errors import AuthRequired, PermissionDenied
 from yingji.paging import paginate
 
 router = APIRouter(tags=["auth"])
@@ -69,7 +69,11 @@ class AuditOut(BaseModel):
 def token(body: TokenIn, request: Request, session: DbSession) -> TokenOut:
     """Exchange a username and password for a bearer token (throttled after failures)."""
     ip = request.client.host if request.client else ""
-    user = authenticate(session, body.username, body.password, ip)
+    try:
+        user = authenticate(session, body.username, body.password, ip)
+    except AuthRequired:
+        session.commit()  # the failed attempt must count even though the request fails
+        raise
     return TokenOut(access_token=issue_token(session, user, body.name))
 
 

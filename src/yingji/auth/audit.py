@@ -146,8 +146,9 @@ def _changes_in_flush(session: Session) -> Iterator[Change]:
 
 
 def _ident(obj: Base) -> str:
-    identity = inspect(obj).identity
-    return ",".join(str(v) for v in identity) if identity else ""
+    # During the flush the identity key is not set yet; read the primary key columns.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(v) for v in key)
 
 
 @event.listens_for(Session, "after_flush")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from yingji.api_deps import CurrentActor, DbSession
-from yingji.errors import ValidationFailed
+from yingji.errors import NotFound
 from yingji.people import duty, responsibility, service
 from yingji.people.schemas import (
     AssignmentEnd,
@@ -23,6 +23,7 @@ from yingji.people.schemas import (
     OrganisationOut,
     PersonIn,
     PersonOut,
+    ResponsibleOut,
     ResponsibleQuery,
     ResponsibleResult,
     ShiftIn,
@@ -45,14 +46,13 @@ def _page(page: service.Page[Any], schema: type) -> dict[str, Any]:
 
 
 def _region_id(session: DbSession, code: str | None) -> int | None:
-    if code is None:
-        return None
+    return None if code is None else _region_id_of(session, code)
+
+
+def _region_id_of(session: DbSession, code: str) -> int:
     rid = session.scalar(select(Region.id).where(Region.code == code))
     if rid is None:
-        raise ValidationFailed(
-            f"区划编码不存在 / unknown region code {code}",
-            [{"field": "under", "reason": "unknown region code"}],
-        )
+        raise NotFound(f"区划不存在 / region {code} not found")
     return rid
 
 
@@ -228,7 +228,7 @@ def responsible(
     if body.region_codes:
         rows = session.execute(
             select(Region.code, Region.id).where(Region.code.in_(body.region_codes))
-        ).tuples()
+        ).all()
         keys.update(dict(rows))
     if body.points:
         from yingji.regions.service import locate_points
@@ -242,16 +242,16 @@ def responsible(
                 keys[f"{lon},{lat}"] = int(rid)
     found = responsibility.responsible_for(session, actor, kind, keys.values(), body.roles, body.on)
     return [
-        ResponsibleResult(key=key, persons=[p.__dict__ for p in found.get(tid, [])])
+        ResponsibleResult(
+            key=key, persons=[ResponsibleOut.model_validate(p) for p in found.get(tid, [])]
+        )
         for key, tid in keys.items()
     ]
 
 
 @router.get("/regions/{code}/escalation")
 def region_escalation(code: str, session: DbSession, actor: CurrentActor) -> list[ChainLinkOut]:
-    rid = _region_id(session, code)
-    assert rid is not None
-    actor.check_region(session, rid)
+    rid = actor.check_region(session, _region_id_of(session, code)).id
     chain = responsibility.escalation_chains(session, actor, [rid])[rid]
     return [ChainLinkOut.model_validate(link) for link in chain]
 

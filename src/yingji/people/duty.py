@@ -95,7 +95,7 @@ def on_duty(
         stmt = stmt.where(DutyShift.organisation_id == organisation_id)
     return [
         OnDuty(s.organisation_id, org, s.id, s.starts_at, s.ends_at, o, om, ln, lm)
-        for s, org, o, om, ln, lm in session.execute(stmt).tuples()
+        for s, org, o, om, ln, lm in session.execute(stmt).all()
     ]
 
 

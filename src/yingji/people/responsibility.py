@@ -76,7 +76,7 @@ def responsible_for(
         if roles:
             stmt = stmt.where(Assignment.role.in_(list(roles)))
         stmt = actor.scoped(stmt, Assignment.region_id, Person.organisation_id)
-        for target_id, role, pid, name, mobile in session.execute(stmt).tuples():
+        for target_id, role, pid, name, mobile in session.execute(stmt).all():
             out[target_id].append(Responsible(pid, name, mobile, role, kind, target_id))
     return dict(out)
 
@@ -90,7 +90,7 @@ def _ancestor_ids(session: Session, paths: dict[int, str]) -> dict[int, list[int
         rows = session.execute(
             select(Region.code, Region.id).where(Region.code.in_(code_list[start : start + CHUNK]))
         )
-        id_of.update(rows.tuples())
+        id_of.update(rows.all())
     return {
         rid: [id_of[c] for c in reversed(path.strip("/").split("/")) if c in id_of]
         for rid, path in paths.items()
@@ -111,7 +111,7 @@ def escalation_chains(
     paths: dict[int, str] = {}
     for chunk in _chunks(ids):
         paths.update(
-            session.execute(select(Region.id, Region.path).where(Region.id.in_(chunk))).tuples()
+            session.execute(select(Region.id, Region.path).where(Region.id.in_(chunk))).all()
         )
     ancestors = _ancestor_ids(session, paths)
     all_ids = sorted({a for chain in ancestors.values() for a in chain})
@@ -123,7 +123,7 @@ def escalation_chains(
                 select(Region.id, Region.code, Region.name, Region.level, Region.path).where(
                     Region.id.in_(chunk)
                 )
-            ).tuples()
+            ).all()
         )
     persons = responsible_for(session, actor, TargetKind.region, all_ids, roles, on)
     chains: dict[int, list[ChainLink]] = {}

@@ -140,7 +140,7 @@ def committee_members(
         .where(CommitteeMember.committee_id == committee_id)
         .order_by(Organisation.code)
     )
-    return [(org, duties) for org, duties in rows.tuples()]
+    return [(org, duties) for org, duties in rows.all()]
 
 
 # --- persons ---------------------------------------------------------------------------

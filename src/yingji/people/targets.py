@@ -46,7 +46,7 @@ def _organisations(session: Session, ids: list[int]) -> dict[int, int]:
     rows = session.execute(
         select(Organisation.id, Organisation.region_id).where(Organisation.id.in_(ids))
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 register(TargetKind.region, _regions)
