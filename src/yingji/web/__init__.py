@@ -1,0 +1,37 @@
+"""The web UI: server-rendered pages plus small JS files calling the JSON API.
+
+Everything is served from this installation (our CSS/JS and the Leaflet files shipped in
+the ``xstatic-leaflet`` package), so the UI works on networks without internet access.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import xstatic.pkg.leaflet
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from yingji.web.pages import LoginRequired, router
+from yingji.web.templating import STATIC_DIR
+
+__all__ = ["mount"]
+
+
+async def _to_login(_request: Request, exc: Exception) -> Response:
+    next_url = exc.next_url if isinstance(exc, LoginRequired) else "/"
+    query = "" if next_url == "/" else "?" + urlencode({"next": next_url})
+    return RedirectResponse(f"/login{query}", status_code=303)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages, the static files and the signed-out redirect to ``app``."""
+    app.include_router(router)
+    app.mount(
+        "/static/leaflet",
+        StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
+        name="static-leaflet",
+    )
+    app.mount("/static/app", StaticFiles(directory=STATIC_DIR), name="static-app")
+    app.add_exception_handler(LoginRequired, _to_login)

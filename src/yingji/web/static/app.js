@@ -1,0 +1,146 @@
+/* Shared helpers for the page scripts: the locale's strings, page config, API calls.
+   Loaded on every page before the page's own script; exposes window.Yingji. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : {};
+  }
+
+  var strings = readJson("yingji-i18n");
+  var config = readJson("yingji-config");
+
+  /** The string for key with {name} placeholders filled from values. */
+  function t(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, function (m, name) {
+        return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+      });
+    }
+    return text;
+  }
+
+  /** The half of a "中文 / English" server message for this page's language. */
+  function pick(message) {
+    var text = String(message || "");
+    var at = text.indexOf(" / ");
+    if (at < 0) return text;
+    return config.locale === "en" ? text.slice(at + 3) : text.slice(0, at);
+  }
+
+  /** An API error carrying the server's {error: {code, message, details}} body. */
+  function ApiError(status, body) {
+    var err = (body && body.error) || {};
+    this.name = "ApiError";
+    this.status = status;
+    this.code = err.code || "http_" + status;
+    this.message = err.message ? pick(err.message) : t("common.error") + " (" + status + ")";
+    this.details = err.details;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+
+  /** Call the JSON API with the session cookie; unsafe methods send the CSRF header. */
+  function api(path, options) {
+    options = options || {};
+    var method = (options.method || "GET").toUpperCase();
+    var headers = { Accept: "application/json" };
+    if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = config.csrf;
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (options.body instanceof FormData) {
+      init.body = options.body;
+    } else if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.body);
+    }
+    return fetch(config.api + path, init).then(function (res) {
+      if (res.status === 401) {
+        window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      }
+      var type = res.headers.get("Content-Type") || "";
+      var parsed = type.indexOf("json") >= 0 ? res.json() : res.text();
+      return parsed.then(function (body) {
+        if (!res.ok) throw new ApiError(res.status, body);
+        return body;
+      });
+    });
+  }
+
+  /** Build "/path?k=v" from an object, skipping empty values. */
+  function query(path, params) {
+    var parts = [];
+    Object.keys(params || {}).forEach(function (k) {
+      var v = params[k];
+      if (v !== undefined && v !== null && v !== "") {
+        parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(v));
+      }
+    });
+    return parts.length ? path + "?" + parts.join("&") : path;
+  }
+
+  /** A DOM element: el("a", {href: "/"}, "text", child, ...). Text is never parsed as HTML. */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === undefined || child === null || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function formatNumber(value, digits) {
+    if (value === undefined || value === null || value === "") return t("common.dash");
+    var locale = config.locale === "en" ? "en-US" : "zh-CN";
+    return Number(value).toLocaleString(locale, {
+      minimumFractionDigits: digits || 0,
+      maximumFractionDigits: digits || 0,
+    });
+  }
+
+  function levelName(level) {
+    return t("level." + level);
+  }
+
+  /** Items of a list answer, whether the API sent {items: [...]} or a bare array. */
+  function items(body) {
+    if (Array.isArray(body)) return body;
+    if (body && Array.isArray(body.items)) return body.items;
+    if (body && Array.isArray(body.children)) return body.children;
+    return [];
+  }
+
+  // Phone menu toggle.
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("main-nav");
+    if (toggle && nav) {
+      toggle.addEventListener("click", function () {
+        var open = nav.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+  });
+
+  window.Yingji = {
+    t: t,
+    pick: pick,
+    config: config,
+    api: api,
+    query: query,
+    el: el,
+    formatNumber: formatNumber,
+    levelName: levelName,
+    items: items,
+    ApiError: ApiError,
+  };
+})();

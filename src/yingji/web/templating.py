@@ -1,0 +1,68 @@
+"""The Jinja2 environment: templates folder, the ``t`` global and display filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import pass_context
+from starlette.templating import Jinja2Templates
+
+from yingji.web.i18n import FALLBACK, translate
+
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+@pass_context
+def t(context: Any, key: str, **values: object) -> str:
+    """Translate ``key`` into the page's locale (set by the page renderer)."""
+    return translate(context.get("locale", FALLBACK), key, **values)
+
+
+def phone(number: str | None) -> str:
+    """A mainland number shown the way people dial it (no +86); others stay E.164."""
+    if not number:
+        return ""
+    if number.startswith("+86") and len(number) == 14:
+        return f"{number[3:6]} {number[6:10]} {number[10:]}"
+    return number
+
+
+def bilingual(text: str | None, locale: str) -> str:
+    """The half of a ``"中文 / English"`` text (as the domain modules write them) for the
+    locale; text without the separator is returned whole."""
+    if not text or " / " not in text:
+        return text or ""
+    zh, en = text.split(" / ", 1)
+    return en if locale == "en" else zh
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    """Thousands-separated number, or a dash when unknown."""
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def local_time(value: dt.datetime | None, tz: ZoneInfo | None = None, fmt: str = "") -> str:
+    """An aware datetime in the installation's time zone."""
+    if value is None:
+        return ""
+    if tz is not None:
+        value = value.astimezone(tz)
+    return value.strftime(fmt or "%Y-%m-%d %H:%M")
+
+
+templates.env.globals["t"] = t
+templates.env.filters["phone"] = phone
+templates.env.filters["number"] = number
+templates.env.filters["bilingual"] = bilingual
+templates.env.filters["local_time"] = local_time
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
