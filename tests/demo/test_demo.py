@@ -127,13 +127,11 @@ def test_someone_is_on_duty_now(engine: Engine, code: str) -> None:
 
 def test_one_audit_entry_per_kind(engine: Engine) -> None:
     with session_factory(engine)() as s:
-        entries = s.execute(
-            select(AuditEntry.entity, AuditEntry.after).where(AuditEntry.entity.like("demo.%"))
-        ).all()
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity.like("demo.%"))).all()
         persons = s.scalar(select(func.count()).select_from(Person))
-    kinds = [e for e, _ in entries]
+    kinds = [e.entity for e in entries]
     assert len(kinds) == len(set(kinds)) and "demo.person" in kinds
-    after = dict(entries)["demo.person"]
+    after = {e.entity: e.after for e in entries}["demo.person"]
     assert after == {"count": persons, "scale": "tiny"}
 
 

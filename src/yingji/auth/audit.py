@@ -50,17 +50,21 @@ def snapshot(values: dict[str, Any]) -> dict[str, Any]:
     return {k: ("***" if k in REDACTED else _plain(v)) for k, v in values.items()}
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+def canonical(fields: dict[str, Any]) -> str:
+    """The one JSON text of an entry that is hashed and stored."""
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _hashed_fields(
-    entry_id: int, at: dt.datetime, actor_id: int | None, actor: str, change: Change
+def entry_hash(prev_hash: str, record: str) -> str:
+    return hashlib.sha256((prev_hash + record).encode()).hexdigest()
+
+
+def _fields(
+    entry_id: int, at: str, actor_id: int | None, actor: str, change: Change
 ) -> dict[str, Any]:
     return {
         "id": entry_id,
-        "at": at.astimezone(dt.UTC).isoformat(),
+        "at": at,
         "actor_id": actor_id,
         "actor": actor,
         "action": change.action,
@@ -71,8 +75,15 @@ def _hashed_fields(
     }
 
 
+COPIED = ("id", "actor_id", "actor", "action", "entity", "entity_id")
+"""Record fields also kept as columns for querying; verify checks they still agree."""
+
+
 def record_many(session: Session, changes: Iterable[Change]) -> int:
-    """Append ``changes`` to the chain in this transaction; returns how many were written."""
+    """Append ``changes`` to the chain in this transaction; returns how many were written.
+
+    The chain's tip is read with a row lock, so concurrent writers queue instead of forking.
+    """
     changes = list(changes)
     if not changes:
         return 0
@@ -89,12 +100,26 @@ def record_many(session: Session, changes: Iterable[Change]) -> int:
     else:
         last_id, last_hash = head
     at = utcnow()
+    at_text = at.isoformat()
     rows = []
     for change in changes:
         last_id += 1
-        fields = _hashed_fields(last_id, at, actor_id, actor_name, change)
-        digest = entry_hash(last_hash, fields)
-        rows.append({**fields, "at": at, "prev_hash": last_hash, "hash": digest})
+        record = canonical(_fields(last_id, at_text, actor_id, actor_name, change))
+        digest = entry_hash(last_hash, record)
+        rows.append(
+            {
+                "id": last_id,
+                "at": at,
+                "actor_id": actor_id,
+                "actor": actor_name,
+                "action": change.action,
+                "entity": change.entity,
+                "entity_id": change.entity_id,
+                "record": record,
+                "prev_hash": last_hash,
+                "hash": digest,
+            }
+        )
         last_hash = digest
     conn.execute(insert(AuditEntry), rows)
     conn.execute(
@@ -165,30 +190,41 @@ class VerifyResult:
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first entry whose hash, link or id is wrong."""
+    """Walk the chain in id order; report the first entry whose hash, link, id or copied
+    columns are wrong, and a tail cut off behind the recorded tip."""
     expected_prev, expected_id, checked = GENESIS, 1, 0
-    last_seen = 0
+    columns = [getattr(AuditEntry, c) for c in COPIED]
     while True:
-        entries = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_seen).order_by(AuditEntry.id).limit(batch)
+        rows = session.execute(
+            select(*columns, AuditEntry.record, AuditEntry.prev_hash, AuditEntry.hash)
+            .where(AuditEntry.id >= expected_id)
+            .order_by(AuditEntry.id)
+            .limit(batch)
         ).all()
-        if not entries:
+        if not rows:
             break
-        for e in entries:
-            if e.id != expected_id:
+        for row in rows:
+            entry_id, record, prev_hash, digest = row[0], row[-3], row[-2], row[-1]
+            if entry_id != expected_id:
                 return VerifyResult(
-                    False, checked, expected_id, f"entry {expected_id} is missing (next is {e.id})"
+                    False,
+                    checked,
+                    expected_id,
+                    f"entry {expected_id} is missing (next is {entry_id})",
                 )
-            if e.prev_hash != expected_prev:
-                return VerifyResult(False, checked, e.id, "link to the previous entry is broken")
-            change = Change(e.action, e.entity, e.entity_id, e.before, e.after)
-            fields = _hashed_fields(e.id, e.at, e.actor_id, e.actor, change)
-            if entry_hash(e.prev_hash, fields) != e.hash:
-                return VerifyResult(False, checked, e.id, "content does not match its hash")
-            expected_prev, expected_id = e.hash, e.id + 1
+            if prev_hash != expected_prev:
+                return VerifyResult(
+                    False, checked, entry_id, "link to the previous entry is broken"
+                )
+            if entry_hash(prev_hash, record) != digest:
+                return VerifyResult(False, checked, entry_id, "content does not match its hash")
+            fields = json.loads(record)
+            if tuple(fields[c] for c in COPIED) != tuple(row[: len(COPIED)]):
+                return VerifyResult(
+                    False, checked, entry_id, "columns differ from the hashed record"
+                )
+            expected_prev, expected_id = digest, entry_id + 1
             checked += 1
-        last_seen = entries[-1].id
-        session.expunge_all()
     head = session.get(AuditHead, 1)
     if head is not None and (head.last_id != expected_id - 1 or head.last_hash != expected_prev):
         return VerifyResult(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, UTCDateTime, utcnow
 
 
 class UserRole(StrEnum):
@@ -64,8 +65,9 @@ class LoginFailure(Base):
 
 
 class AuditEntry(Base):
-    """One write. ``hash`` = SHA-256 over ``prev_hash`` and the entry's canonical JSON, so
-    changing or removing any entry breaks the chain from there on."""
+    """One write. ``record`` is the entry's canonical JSON (who, when, what, before/after),
+    stored verbatim; ``hash`` = SHA-256 of ``prev_hash + record``, so changing or removing
+    any entry breaks the chain from there on. The other columns are copies for querying."""
 
     __tablename__ = "audit_entry"
 
@@ -76,12 +78,19 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(16))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    record: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
+
+    @property
+    def before(self) -> dict[str, Any] | None:
+        return json.loads(self.record)["before"]
+
+    @property
+    def after(self) -> dict[str, Any] | None:
+        return json.loads(self.record)["after"]
 
 
 class AuditHead(Base):

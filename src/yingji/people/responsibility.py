@@ -12,8 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
@@ -76,25 +77,14 @@ def responsible_for(
         if roles:
             stmt = stmt.where(Assignment.role.in_(list(roles)))
         stmt = actor.scoped(stmt, Assignment.region_id, Person.organisation_id)
-        for target_id, role, pid, name, mobile in session.execute(stmt).all():
+        for target_id, role, pid, name, mobile in _rows(session, stmt):
             out[target_id].append(Responsible(pid, name, mobile, role, kind, target_id))
     return dict(out)
 
 
-def _ancestor_ids(session: Session, paths: dict[int, str]) -> dict[int, list[int]]:
-    """{region_id: [ids from the region itself up to the root]} from the stored paths."""
-    codes = {code for path in paths.values() for code in path.strip("/").split("/")}
-    id_of: dict[str, int] = {}
-    code_list = sorted(codes)
-    for start in range(0, len(code_list), CHUNK):
-        rows = session.execute(
-            select(Region.code, Region.id).where(Region.code.in_(code_list[start : start + CHUNK]))
-        )
-        id_of.update(rows.all())
-    return {
-        rid: [id_of[c] for c in reversed(path.strip("/").split("/")) if c in id_of]
-        for rid, path in paths.items()
-    }
+def _rows(session: Session, stmt: Select[Any]) -> list[Any]:
+    """Plain tuples straight from the connection: no ORM row processing on bulk reads."""
+    return session.connection().execute(stmt).all()
 
 
 def escalation_chains(
@@ -106,34 +96,38 @@ def escalation_chains(
     include_self: bool = True,
 ) -> dict[int, list[ChainLink]]:
     """For each place, the chain from it (or its parent) up to the province: each link is
-    a region and the persons holding ``roles`` there. Regions outside scope are left out."""
+    a region and the persons holding ``roles`` there. Regions outside scope are left out.
+
+    Two reads of the region table in all: the places' paths, then every ancestor named in
+    those paths (by code, which the paths hold).
+    """
     ids = sorted(set(region_ids))
     paths: dict[int, str] = {}
     for chunk in _chunks(ids):
-        paths.update(
-            session.execute(select(Region.id, Region.path).where(Region.id.in_(chunk))).all()
+        paths.update(_rows(session, select(Region.id, Region.path).where(Region.id.in_(chunk))))
+    codes = sorted({code for path in paths.values() for code in path.strip("/").split("/")})
+    info: dict[str, tuple[int, str, int, str]] = {}
+    for start in range(0, len(codes), CHUNK):
+        stmt = select(Region.code, Region.id, Region.name, Region.level, Region.path).where(
+            Region.code.in_(codes[start : start + CHUNK])
         )
-    ancestors = _ancestor_ids(session, paths)
-    all_ids = sorted({a for chain in ancestors.values() for a in chain})
-    info: dict[int, tuple[str, str, int, str]] = {}
-    for chunk in _chunks(all_ids):
         info.update(
-            (rid, (code, name, level, path))
-            for rid, code, name, level, path in session.execute(
-                select(Region.id, Region.code, Region.name, Region.level, Region.path).where(
-                    Region.id.in_(chunk)
-                )
-            ).all()
+            (code, (rid, name, level, path))
+            for code, rid, name, level, path in _rows(session, stmt)
         )
-    persons = responsible_for(session, actor, TargetKind.region, all_ids, roles, on)
+    persons = responsible_for(
+        session, actor, TargetKind.region, [v[0] for v in info.values()], roles, on
+    )
+    links: dict[str, ChainLink | None] = {
+        code: ChainLink(rid, code, name, level, persons.get(rid, []))
+        if actor.covers(path)
+        else None
+        for code, (rid, name, level, path) in info.items()
+    }
     chains: dict[int, list[ChainLink]] = {}
-    for rid, chain in ancestors.items():
-        links = []
-        for aid in chain if include_self else chain[1:]:
-            code, name, level, path = info[aid]
-            if actor.covers(path):
-                links.append(ChainLink(aid, code, name, level, persons.get(aid, [])))
-        chains[rid] = links
+    for rid, path in paths.items():
+        chain = [links.get(c) for c in reversed(path.strip("/").split("/"))]
+        chains[rid] = [link for link in (chain if include_self else chain[1:]) if link]
     return chains
 
 

@@ -154,9 +154,9 @@ def china_regions() -> tuple[ChinaRegion, ...]:
                 parent_code=parent[code],
                 path=_path(code, parent),
                 geometry=wkbs[i],
-                centroid_lon=round(float(lons[i]), 6),
-                centroid_lat=round(float(lats[i]), 6),
-                area_km2=round(float(areas[i]), 3),
+                centroid_lon=float(lons[i]),
+                centroid_lat=float(lats[i]),
+                area_km2=float(areas[i]),
                 population=totals.get(code, 0),
             )
         )

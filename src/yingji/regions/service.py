@@ -480,9 +480,9 @@ def _write(
             if r.geometry is not None:
                 values |= {
                     "geometry": wkbs[i],
-                    "area_km2": round(float(areas[i]), 6),
-                    "centroid_lon": round(float(lons[i]), 6),
-                    "centroid_lat": round(float(lats[i]), 6),
+                    "area_km2": float(areas[i]),
+                    "centroid_lon": float(lons[i]),
+                    "centroid_lat": float(lats[i]),
                 }
             else:
                 values |= {

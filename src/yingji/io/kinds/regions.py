@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.scope import Actor
 from yingji.errors import ValidationFailed
-from yingji.io.kinds.base import Counts, Errors, Plan, Update, chunked, region_index
+from yingji.io.kinds.base import Counts, Errors, Plan, Update, region_index
 from yingji.io.tabular import Column
 from yingji.regions import geo
 from yingji.regions.models import Region, RegionLevel
@@ -175,25 +175,6 @@ def _parse(number: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
     return out
 
 
-def _stored_geometries(session: Session, codes: list[str]) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for part in chunked(codes):
-        rows = session.execute(
-            select(Region.code, Region.geometry).where(
-                Region.code.in_(part), Region.geometry.is_not(None)
-            )
-        )
-        out.update((code, bytes(wkb)) for code, wkb in rows)
-    return out
-
-
-def _same_geometry(geom: Any, wkb: bytes | None) -> bool:
-    if wkb is None:
-        return False
-    new = geo.to_wkb(geo.polygonal(geom))
-    return new == wkb or new == geo.to_wkb(geo.from_wkb(wkb))
-
-
 def validate(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[Plan, Errors]:
@@ -225,14 +206,9 @@ def validate(
         [p for n, p in zip(numbers, parsed, strict=True) if n not in bad],
     )
     known = region_index(session, (r["code"] for r in parsed))
-    stored = _stored_geometries(session, [r["code"] for r in parsed if "geometry" in r])
     for item in parsed:
         if item["code"] not in known:
             item["source"] = SOURCE  # existing rows keep the source they came from
-        elif "geometry" in item and _same_geometry(item["geometry"], stored.get(item["code"])):
-            # unchanged boundary: keep the stored area and centroid as they are rather than
-            # re-measuring, so a re-imported export changes nothing whoever measured first
-            del item["geometry"]
     savepoint = session.begin_nested()
     try:
         result = upsert_regions(session, actor, parsed)
