@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for, user_for_token
-from yingji.db import session_factory
+from yingji.db import session_scope
 from yingji.errors import AuthRequired, PermissionDenied
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -24,15 +24,8 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session = session_factory(request.app.state.engine)()
-    try:
+    with session_scope(request.app.state.engine) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -27,6 +27,19 @@ from yingji.regions.schemas import (
     RegionRef,
 )
 
+FEATURE_COLUMNS = (
+    Region.id,
+    Region.code,
+    Region.name,
+    Region.level,
+    Region.population,
+    Region.area_km2,
+    Region.centroid_lon,
+    Region.centroid_lat,
+    Region.geometry,
+)
+"""What a GeoJSON feature of a region is made from."""
+
 router = APIRouter(prefix="/regions", tags=["regions"])
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -79,17 +92,7 @@ def regions_geojson(
     region; the provinces for a national actor), or of every in-scope region of ``level``;
     simplified for the map unless ``simplify=0``.
     ``"truncated": true`` says more regions matched than ``limit``."""
-    stmt = select(
-        Region.id,
-        Region.code,
-        Region.name,
-        Region.level,
-        Region.population,
-        Region.area_km2,
-        Region.centroid_lon,
-        Region.centroid_lat,
-        Region.geometry,
-    ).where(actor.region_ids())
+    stmt = select(*FEATURE_COLUMNS).where(actor.region_ids())
     if parent_code is not None:
         parent = service.get_by_code(session, actor, parent_code)
         stmt = stmt.where(Region.parent_id == parent.id)
@@ -186,19 +189,7 @@ def region_geometry(
 ) -> Response:
     """The region as a GeoJSON Feature (full detail unless ``simplify`` degrees is given)."""
     region = service.get_by_code(session, actor, code)
-    row = session.execute(
-        select(
-            Region.id,
-            Region.code,
-            Region.name,
-            Region.level,
-            Region.population,
-            Region.area_km2,
-            Region.centroid_lon,
-            Region.centroid_lat,
-            Region.geometry,
-        ).where(Region.id == region.id)
-    ).one()
+    row = session.execute(select(*FEATURE_COLUMNS).where(Region.id == region.id)).one()
     geoms = _display(geo.many_from_wkb([_blob(row.geometry)]), simplify or 0.0)
     text = shapely.to_geojson(geoms)[0]
     return Response(_feature(row._asdict(), text or "null"), media_type=GEOJSON)

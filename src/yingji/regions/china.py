@@ -7,6 +7,7 @@ upserts by code. Running it twice changes nothing and writes no audit entries.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import json
 import re
@@ -18,30 +19,15 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from yingji.auth.audit import Change, record_many
-from yingji.regions import geo, population
+from yingji.regions import geo, population, writer
 from yingji.regions.models import Region
 
 NOT_MAINLAND = ("71", "81", "82")
 """Taiwan, Hong Kong and Macau: present in the boundary data, not in the mainland hierarchy."""
 _PROPERTIES = re.compile(r'"properties"\s*:\s*(\{[^{}]*\})')
 _T = Region.__table__
-COLUMNS = (
-    "code",
-    "name",
-    "level",
-    "parent_id",
-    "path",
-    "geometry",
-    "centroid_lon",
-    "centroid_lat",
-    "area_km2",
-    "population",
-    "source",
-)
 
 
 @dataclass(frozen=True)
@@ -176,25 +162,6 @@ def _path(code: str, parent: dict[str, str | None]) -> str:
     return "/" + "/".join(reversed(chain)) + "/"
 
 
-def _normalised(row: dict[str, Any]) -> dict[str, Any]:
-    """Database values as Python compares them (some drivers return memoryview for BLOBs)."""
-    if row.get("geometry") is not None and not isinstance(row["geometry"], bytes):
-        row["geometry"] = bytes(row["geometry"])
-    return row
-
-
-def audit_view(values: dict[str, Any], parent_code: str | None) -> dict[str, Any]:
-    """What the audit log keeps of a region: identity and figures, never geometry bytes."""
-    return {
-        "code": values["code"],
-        "name": values["name"],
-        "level": values["level"],
-        "parent": parent_code,
-        "population": values["population"],
-        "area_km2": values["area_km2"],
-    }
-
-
 def load_china(session: Session) -> int:
     """Insert or update mainland China's regions; returns how many rows were written.
 
@@ -207,102 +174,9 @@ def load_china(session: Session) -> int:
 
 def upsert_records(session: Session, records: Sequence[ChinaRegion], source: str) -> int:
     """Bulk upsert of ``records`` (parents before children) with one audit entry per row."""
-    codes = [r.code for r in records]
-    parent_codes = {r.parent_code for r in records if r.parent_code} - set(codes)
-    existing = {
-        row.code: _normalised(row._asdict())
-        for row in session.execute(
-            select(_T.c.id, *(_T.c[c] for c in COLUMNS)).where(
-                _T.c.code.in_(codes + sorted(parent_codes))
-            )
-        )
-    }
-    ids = {code: row["id"] for code, row in existing.items()}
-    code_of = {row["id"]: code for code, row in existing.items()}
-    changes: list[Change] = []
-    moved: list[tuple[str, str]] = []
-    written = 0
-    for level in sorted({r.level for r in records}):
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        for rec in (r for r in records if r.level == level):
-            values = {
-                "code": rec.code,
-                "name": rec.name,
-                "level": rec.level,
-                "parent_id": ids[rec.parent_code] if rec.parent_code else None,
-                "path": rec.path,
-                "geometry": rec.geometry,
-                "centroid_lon": rec.centroid_lon,
-                "centroid_lat": rec.centroid_lat,
-                "area_km2": rec.area_km2,
-                "population": rec.population,
-                "source": source,
-            }
-            old = existing.get(rec.code)
-            if old is None:
-                inserts.append(values)
-                continue
-            if all(old[c] == values[c] for c in COLUMNS):
-                continue
-            if old["path"] != values["path"]:
-                moved.append((old["path"], values["path"]))
-            updates.append({"b_id": old["id"], **{f"b_{c}": values[c] for c in COLUMNS}})
-            changes.append(
-                Change(
-                    "update",
-                    "region",
-                    str(old["id"]),
-                    audit_view(old, code_of.get(old["parent_id"])),
-                    audit_view(values, rec.parent_code),
-                )
-            )
-        if inserts:
-            stmt = insert(_T).returning(_T.c.id, _T.c.code, sort_by_parameter_order=True)
-            for (new_id, code), values in zip(session.execute(stmt, inserts), inserts, strict=True):
-                ids[code] = new_id
-                code_of[new_id] = code
-                parent = code_of.get(values["parent_id"])
-                changes.append(
-                    Change("create", "region", str(new_id), None, audit_view(values, parent))
-                )
-        if updates:
-            stmt = (
-                update(_T)
-                .where(_T.c.id == bindparam("b_id"))
-                .values({c: bindparam(f"b_{c}") for c in COLUMNS})
-            )
-            session.connection().execute(stmt, updates)
-        written += len(inserts) + len(updates)
-    for old_path, new_path in moved:
-        changes.extend(rewrite_descendant_paths(session, old_path, new_path, set(codes)))
-    record_many(session, changes)
-    return written
-
-
-def rewrite_descendant_paths(
-    session: Session, old_path: str, new_path: str, skip_codes: set[str]
-) -> list[Change]:
-    """Re-root the subtree below a region whose path changed (rare: a region moved)."""
-    rows = session.execute(
-        select(_T.c.id, _T.c.code, _T.c.path).where(
-            _T.c.path.startswith(old_path, autoescape=True), _T.c.path != old_path
-        )
-    ).all()
-    rows = [r for r in rows if r.code not in skip_codes]
-    if not rows:
-        return []
-    session.connection().execute(
-        update(_T).where(_T.c.id == bindparam("b_id")).values(path=bindparam("b_path")),
-        [{"b_id": r.id, "b_path": new_path + r.path[len(old_path) :]} for r in rows],
+    rows = [{**dataclasses.asdict(r), "source": source} for r in records]
+    stored = writer.existing(
+        session, [r.code for r in records] + [r.parent_code for r in records if r.parent_code]
     )
-    return [
-        Change(
-            "update",
-            "region",
-            str(r.id),
-            {"code": r.code, "path": r.path},
-            {"code": r.code, "path": new_path + r.path[len(old_path) :]},
-        )
-        for r in rows
-    ]
+    result = writer.write(session, rows, stored)
+    return len(result.created) + len(result.updated)

@@ -15,36 +15,19 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yingji.auth.audit import Change, record_many
 from yingji.auth.scope import Actor
 from yingji.errors import NotFound, ValidationFailed
 from yingji.paging import Page, paginate
-from yingji.regions import geo, index
-from yingji.regions.china import audit_view, rewrite_descendant_paths
+from yingji.regions import geo, index, writer
 from yingji.regions.models import Region, RegionLevel
 
 _T = Region.__table__
 _DIGITS = re.compile(r"[0-9]+")
 _BAD_CODE_CHAR = re.compile(r"[\s/]")  # "/" separates codes in paths
-_CHUNK = 5000
-"""Codes per IN (...) query: SQLite allows 32,766 bound parameters per statement."""
 UPSERT_LEVELS = (RegionLevel.township, RegionLevel.village, RegionLevel.grid)
-_WRITTEN = (
-    "code",
-    "name",
-    "level",
-    "parent_id",
-    "path",
-    "geometry",
-    "centroid_lon",
-    "centroid_lat",
-    "area_km2",
-    "population",
-    "source",
-)
 
 
 def _missing(what: str | int) -> NotFound:
@@ -247,13 +230,7 @@ def upsert_regions(
         else:
             seen[r.code] = r.n
     wanted = set(codes) | {r.parent_code for r in good}
-    existing = {
-        row.code: _as_dict(row)
-        for chunk in _chunks(sorted(wanted))
-        for row in session.execute(
-            select(_T.c.id, *(_T.c[c] for c in _WRITTEN)).where(_T.c.code.in_(chunk))
-        )
-    }
+    existing = writer.existing(session, wanted)
     has_county = _with_county_children(session, [r.parent_code for r in good], existing)
     paths: dict[str, str] = {}
     levels: dict[str, int] = {}
@@ -436,19 +413,14 @@ def _with_county_children(
     return {pref_ids[pid] for (pid,) in rows}
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
-    out = row._asdict()
-    if out.get("geometry") is not None and not isinstance(out["geometry"], bytes):
-        out["geometry"] = bytes(out["geometry"])
-    return out
-
-
 def _write(
     session: Session,
     rows: list[_Row],
     existing: dict[str, dict[str, Any]],
     paths: dict[str, str],
 ) -> UpsertResult:
+    """Measure the new boundaries (one vectorised pass), fill omitted values from the stored
+    rows, and hand the records to the shared writer."""
     geoms = np.array([r.geometry for r in rows], dtype=object)
     has_geom = ~shapely.is_missing(geoms)
     areas = np.full(len(rows), np.nan)
@@ -457,91 +429,41 @@ def _write(
     if has_geom.any():
         areas[has_geom], lons[has_geom], lats[has_geom] = geo.measure(geoms[has_geom])
         wkbs[has_geom] = shapely.to_wkb(geoms[has_geom], byte_order=1, output_dimension=2)
-
-    ids = {code: row["id"] for code, row in existing.items()}
-    code_of = {row["id"]: code for code, row in existing.items()}
-    result = UpsertResult()
-    changes: list[Change] = []
-    moved: list[tuple[str, str]] = []
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].level, rows[i].n))
-    for level in UPSERT_LEVELS:
-        inserts, updates = [], []
-        for i in (i for i in order if rows[i].level == level):
-            r = rows[i]
-            old = existing.get(r.code)
-            values = {
-                "code": r.code,
-                "name": r.name,
-                "level": r.level,
-                "parent_id": ids[r.parent_code],
-                "path": paths[r.code],
-                "source": r.source if r.source is not None else (old or {}).get("source"),
+    records = []
+    for i in sorted(range(len(rows)), key=lambda i: (rows[i].level, rows[i].n)):
+        r = rows[i]
+        old = existing.get(r.code) or {}
+        values = {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent_code": r.parent_code,
+            "path": paths[r.code],
+            "source": r.source if r.source is not None else old.get("source"),
+            "population": r.population if r.population is not None else old.get("population"),
+        }
+        if r.geometry is not None:
+            values |= {
+                "geometry": wkbs[i],
+                "area_km2": float(areas[i]),
+                "centroid_lon": float(lons[i]),
+                "centroid_lat": float(lats[i]),
             }
-            if r.geometry is not None:
-                values |= {
-                    "geometry": wkbs[i],
-                    "area_km2": float(areas[i]),
-                    "centroid_lon": float(lons[i]),
-                    "centroid_lat": float(lats[i]),
-                }
-            else:
-                values |= {
-                    k: (old or {}).get(k)
-                    for k in ("geometry", "area_km2", "centroid_lon", "centroid_lat")
-                }
-            if r.point is not None:
-                values["centroid_lon"], values["centroid_lat"] = r.point
-            values["population"] = (
-                r.population if r.population is not None else (old or {}).get("population")
-            )
-            if old is None:
-                inserts.append(values)
-                result.created.append(r.code)
-                continue
-            ids[r.code] = old["id"]
-            if all(old[c] == values[c] for c in _WRITTEN):
-                result.unchanged.append(r.code)
-                continue
-            if old["path"] != values["path"]:
-                moved.append((old["path"], values["path"]))
-            updates.append({"b_id": old["id"], **{f"b_{c}": values[c] for c in _WRITTEN}})
-            result.updated.append(r.code)
-            changes.append(
-                Change(
-                    "update",
-                    "region",
-                    str(old["id"]),
-                    audit_view(old, code_of.get(old["parent_id"])),
-                    audit_view(values, r.parent_code),
-                )
-            )
-        if inserts:
-            stmt = insert(_T).returning(_T.c.id, _T.c.code, sort_by_parameter_order=True)
-            for (new_id, code), values in zip(session.execute(stmt, inserts), inserts, strict=True):
-                ids[code] = new_id
-                code_of[new_id] = code
-                changes.append(
-                    Change(
-                        "create",
-                        "region",
-                        str(new_id),
-                        None,
-                        audit_view(values, code_of[values["parent_id"]]),
-                    )
-                )
-        if updates:
-            session.connection().execute(
-                update(_T)
-                .where(_T.c.id == bindparam("b_id"))
-                .values({c: bindparam(f"b_{c}") for c in _WRITTEN}),
-                updates,
-            )
-    for old_path, new_path in moved:
-        changes.extend(rewrite_descendant_paths(session, old_path, new_path, set(paths)))
-    record_many(session, changes)
-    _expire(session, {ids[c] for c in result.updated})
-    result.ids = {r.code: ids[r.code] for r in rows}
-    return result
+        else:
+            values |= {
+                k: old.get(k) for k in ("geometry", "area_km2", "centroid_lon", "centroid_lat")
+            }
+        if r.point is not None:
+            values["centroid_lon"], values["centroid_lat"] = r.point
+        records.append(values)
+    written = writer.write(session, records, existing)
+    _expire(session, {written.ids[c] for c in written.updated})
+    return UpsertResult(
+        written.created,
+        written.updated,
+        written.unchanged,
+        {r.code: written.ids[r.code] for r in rows},
+    )
 
 
 def _expire(session: Session, region_ids: set[int]) -> None:
@@ -549,11 +471,6 @@ def _expire(session: Session, region_ids: set[int]) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Region) and obj.id in region_ids:
             session.expire(obj)
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _err(row: int, field_name: str, reason: str) -> dict[str, Any]:
