@@ -84,10 +84,18 @@ def demo_load(
 
     with session_scope() as session:
         result = load_demo(session, scale=scale)
-    if result.get("skipped") and not if_empty:
-        typer.echo("演示数据已存在，未改动 / demo data already present, nothing changed")
-    for key, value in result.items():
-        typer.echo(f"  {key}: {value}")
+    login = result.pop("login", None)
+    if result.get("skipped"):
+        if not if_empty:
+            typer.echo("演示数据已存在，未改动 / demo data already present, nothing changed")
+    else:
+        for key, value in result.items():
+            typer.echo(f"  {key}: {value}")
+    if login:
+        typer.echo(
+            f"演示账号 / demo users: {', '.join(login['users'])} — 密码 / password "
+            f"{login['password']}"
+        )
 
 
 @app.command("import")

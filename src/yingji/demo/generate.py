@@ -68,8 +68,8 @@ class DemoScale:
 
 TINY = DemoScale("tiny", ("500101", "500103"), 3, 2, 2, 0, 2)
 """The test suite's database: 2 counties, 6 townships, 12 villages, 24 grids, 126 persons."""
-SMALL = DemoScale("small", None, 8, 4, 2, 0, 3, spread=0.25)
-"""``make run``: all 38 counties, ~310 townships, ~1,250 villages, ~2,500 grids, ~7,500
+SMALL = DemoScale("small", None, 8, 3, 2, 0, 3, spread=0.25)
+"""``make run``: all 38 counties, ~310 townships, ~930 villages, ~1,860 grids, ~6,000
 persons (one head and one monitor per village, one member per grid dominate)."""
 LARGE = DemoScale("large", None, 25, 20, 10, 4, 5, spread=0.2)
 """Benchmarks: ~970 townships, ~19,000 villages, ~190,000 grids, ~1 million persons."""
@@ -262,8 +262,14 @@ def load_demo(session: Session, scale: str | DemoScale = "small") -> dict[str, A
     commits.
     """
     spec = SCALES[scale] if isinstance(scale, str) else scale
+    login = {"password": DEMO_PASSWORD, "users": [u for u, _ in USERS]}
     if _already_loaded(session):
-        return {"scale": spec.name, "skipped": True, "reason": "demo data already present"}
+        return {
+            "scale": spec.name,
+            "skipped": True,
+            "reason": "demo data already present",
+            "login": login,
+        }
     if session.scalar(select(Region.id).where(Region.code == CITY)) is None:
         from yingji.regions.china import load_china
 
@@ -294,5 +300,5 @@ def load_demo(session: Session, scale: str | DemoScale = "small") -> dict[str, A
         "skipped": False,
         **counts,
         "seconds": round(perf_counter() - started, 2),
-        "login": {"password": DEMO_PASSWORD, "users": [u for u, _ in USERS]},
+        "login": login,
     }
