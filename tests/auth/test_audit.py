@@ -121,3 +121,30 @@ def test_truncated_tail_is_reported(engine: Engine) -> None:
         _bypass_trigger(session, engine, f"DELETE FROM audit_entry WHERE id={last}")
         result = audit.verify(session)
         assert not result.ok and result.first_bad_id == last
+
+
+def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
+    """Writers in parallel transactions queue on the chain's tip instead of forking it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(n: int) -> None:
+        actor = system_actor(f"writer{n}")
+        for i in range(5):
+            with session_factory(engine).begin() as session:
+                session.info["actor"] = actor
+                region_id = session.scalar(select(Region.id).where(Region.code == "500101"))
+                service.upsert_person(
+                    session,
+                    actor,
+                    name=f"并发{n}-{i}",
+                    mobile=f"1391{n:03d}{i:04d}",
+                    region_id=region_id,
+                )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    with session_factory(engine)() as session:
+        result = audit.verify(session)
+        assert result.ok, result
+        writers = session.scalar(select(func.count()).where(AuditEntry.actor.like("writer%")))
+        assert writers == 20

@@ -209,7 +209,9 @@ def list_persons(
     if organisation_id is not None:
         stmt = stmt.where(Person.organisation_id == organisation_id)
     if q:
-        stmt = stmt.where(or_(Person.name.contains(q), Person.mobile.contains(q)))
+        stmt = stmt.where(
+            or_(Person.name.contains(q), Person.mobile.contains(q), Person.title.contains(q))
+        )
     return paginate(session, stmt.order_by(Person.id), offset, limit)
 
 
