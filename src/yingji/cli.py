@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from yingji.config import get_settings, masked
+from yingji.config import DEFAULT_SECRET, get_settings, masked
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 
@@ -51,6 +51,13 @@ def serve(
     except NotMigrated as exc:
         raise fail(str(exc)) from None
     host, port = host or settings.host, port or settings.port
+    if settings.secret_key.get_secret_value() == DEFAULT_SECRET:
+        typer.secho(
+            "警告：YINGJI_SECRET_KEY 仍为默认值，生产环境请设置 / warning: YINGJI_SECRET_KEY is "
+            "the default; set it in production",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     typer.echo(f"Yingji 应急 → http://{host}:{port}/  (API: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

@@ -9,13 +9,16 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEFAULT_SECRET = "change-me-in-production"
+
+
 class Settings(BaseSettings):
     """Effective configuration; secrets are ``SecretStr`` so they never print by accident."""
 
     model_config = SettingsConfigDict(env_prefix="YINGJI_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./var/yingji.db"
-    secret_key: SecretStr = SecretStr("change-me-in-production")
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     host: str = "127.0.0.1"
     port: int = 8000
     storage_root: Path = Path("./var/storage")
