@@ -20,15 +20,11 @@ from yingji.io.kinds.base import (
     Counts,
     Errors,
     Plan,
-    Update,
-    audit,
     chunked,
-    diff,
-    insert_rows,
     organisation_index,
     parse_date,
     region_index,
-    update_rows,
+    write_plan,
 )
 from yingji.io.kinds.persons import EXAMPLE_MOBILE
 from yingji.io.tabular import Column
@@ -290,26 +286,14 @@ def validate(
                 }
             )
             continue
-        before, after = diff({k: old[k] for k in _FIELDS}, values)
-        if after:
-            plan.updates.append(Update(old["id"], values, before, after))
-        else:
-            plan.unchanged += 1
+        plan.compare(old["id"], {k: old[k] for k in _FIELDS}, values)
     return plan, errors
 
 
 def apply(session: Session, actor: Actor, plan: Plan) -> Counts:
     """Write the plan: executemany INSERT and UPDATE, one audit entry per written row."""
-    table = Assignment.__table__
-    ids = insert_rows(
-        session,
-        table,
-        plan.creates,
-        ("person_id", "role", "target_kind", "target_id", "valid_from"),
-    )
-    update_rows(session, table, plan.updates)
-    audit(session, ENTITY, list(zip(ids, plan.creates, strict=True)), plan.updates)
-    return Counts(len(ids), len(plan.updates), plan.unchanged)
+    key = ("person_id", "role", "target_kind", "target_id", "valid_from")
+    return write_plan(session, Assignment.__table__, ENTITY, plan, key)
 
 
 def export_rows(session: Session, actor: Actor, root_path: str) -> Iterator[tuple[Any, ...]]:

@@ -51,6 +51,15 @@ class Plan:
     payload: Any = None
     """Anything else a kind needs to apply the plan (regions: the parsed rows)."""
 
+    def compare(self, row_id: int, old: dict[str, Any], values: dict[str, Any]) -> None:
+        """Plan an update of ``row_id`` if ``values`` differ from ``old``, else count it
+        unchanged."""
+        before, after = diff(old, values)
+        if after:
+            self.updates.append(Update(row_id, values, before, after))
+        else:
+            self.unchanged += 1
+
 
 @dataclass
 class Counts:
@@ -278,6 +287,17 @@ def audit(
     )
     for part in chunked(changes, 20000):
         record_many(session, part)
+
+
+def write_plan(
+    session: Session, table: Table, entity: str, plan: Plan, key: Sequence[str]
+) -> Counts:
+    """Write a plan whose creates need no ids from one another: executemany INSERT and
+    UPDATE, one audit entry per written row; ``key`` finds the new rows' ids."""
+    ids = insert_rows(session, table, plan.creates, key)
+    update_rows(session, table, plan.updates)
+    audit(session, entity, list(zip(ids, plan.creates, strict=True)), plan.updates)
+    return Counts(len(ids), len(plan.updates), plan.unchanged)
 
 
 def generations(

@@ -19,14 +19,10 @@ from yingji.io.kinds.base import (
     Counts,
     Errors,
     Plan,
-    Update,
-    audit,
     chunked,
-    diff,
-    insert_rows,
     organisation_index,
     region_index,
-    update_rows,
+    write_plan,
 )
 from yingji.io.tabular import Column
 from yingji.people.models import Organisation, Person
@@ -199,23 +195,14 @@ def validate(
         if old is None:
             plan.creates.append(values)
             continue
-        before, after = diff(
-            {k: old[k] or ({} if k == "contacts" else None) for k in _FIELDS}, values
-        )
-        if after:
-            plan.updates.append(Update(old["id"], values, before, after))
-        else:
-            plan.unchanged += 1
+        old_values = {k: old[k] or ({} if k == "contacts" else None) for k in _FIELDS}
+        plan.compare(old["id"], old_values, values)
     return plan, errors
 
 
 def apply(session: Session, actor: Actor, plan: Plan) -> Counts:
     """Write the plan: executemany INSERT and UPDATE, one audit entry per written row."""
-    table = Person.__table__
-    ids = insert_rows(session, table, plan.creates, ("mobile",))
-    update_rows(session, table, plan.updates)
-    audit(session, ENTITY, list(zip(ids, plan.creates, strict=True)), plan.updates)
-    return Counts(len(ids), len(plan.updates), plan.unchanged)
+    return write_plan(session, Person.__table__, ENTITY, plan, ("mobile",))
 
 
 def _mobile_text(e164: str | None) -> str:
