@@ -15,7 +15,7 @@ from yingji.auth.scope import system_actor
 from yingji.auth.service import authenticate
 from yingji.db import session_factory
 from yingji.demo.generate import DEMO_PASSWORD, USERS, load_demo
-from yingji.demo.names import is_valid_uscc
+from yingji.enterprises.credit_code import inner_org_code_ok, is_valid
 from yingji.people.duty import on_duty
 from yingji.people.models import Assignment, CommitteeMember, Organisation, Person, Role
 from yingji.people.phones import demo_number, is_demo
@@ -78,7 +78,7 @@ def test_every_mobile_is_a_demo_number(engine: Engine) -> None:
 def test_enterprise_codes_are_valid_credit_codes(engine: Engine) -> None:
     with session_factory(engine)() as s:
         codes = list(s.scalars(select(Organisation.code).where(Organisation.kind == "enterprise")))
-    assert codes and all(is_valid_uscc(c) for c in codes)
+    assert codes and all(is_valid(c) and inner_org_code_ok(c) for c in codes)
 
 
 def test_demo_users_sign_in(engine: Engine) -> None:

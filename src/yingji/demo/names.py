@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from yingji.enterprises.credit_code import check_char, org_check_char
+
 _TOWNSHIP_TEXT = (
     "龙凤 石桥 长坪 白鹤 双河 高峰 新田 太和 永安 青龙 龙泉 桂花 金竹 复兴 清泉 三合 "
     "天星 马鞍 黄桷 柏杨 铁峰 白土 龙驹 分水 走马 梨树 罗田 长岭 大周 新乡 太安 孙家 "
@@ -37,11 +39,6 @@ GIVEN_CHARS: tuple[str, ...] = tuple(
     "林峰波晨欣怡佳琳婷雪梅莉燕萍玲丹蓉倩颖慧宁鑫亮成龙德福兴春秋冬晓光荣昊宏泽川渝江琴"
     "瑶露霖雯嘉涵睿博航毅帆旭阳锋翔然鸿彬坤良松柏永长庆祥东顺发贵忠洪兵利"
 )
-
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-"""GB 32100-2015 code characters: digits and 21 letters (no I, O, S, V, Z)."""
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 ENTERPRISE_TRADES: tuple[tuple[str, str], ...] = (
     ("化工", "危险化学品"),
@@ -101,29 +98,8 @@ def person_names(rng: np.random.Generator, n: int) -> list[str]:
     ]
 
 
-def org_code_check(body: str) -> str:
-    """GB 11714 check character of an 8-character organisation code body."""
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True))
-    c = 11 - total % 11
-    return "X" if c == 10 else "0" if c == 11 else str(c)
-
-
-def uscc_check(first17: str) -> str:
-    """GB 32100-2015 check character for the first 17 characters of a credit code."""
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return USCC_CHARS[(31 - total % 31) % 31]
-
-
-def is_valid_uscc(code: str) -> bool:
-    """True for an 18-character code whose organisation-code and final checks both hold."""
-    if len(code) != 18 or any(ch not in USCC_CHARS for ch in code):
-        return False
-    org = code[8:17]
-    return org_code_check(org[:8]) == org[8] and uscc_check(code[:17]) == code[17]
-
-
 def uscc(rng: np.random.Generator, adcode: str) -> str:
     """A well-formed credit code of an enterprise (91 = market regulator, company) in ``adcode``."""
     body = "".join(str(d) for d in rng.integers(0, 10, 8).tolist())
-    first17 = "91" + adcode + body + org_code_check(body)
-    return first17 + uscc_check(first17)
+    first17 = "91" + adcode + body + org_check_char(body)
+    return first17 + check_char(first17)
