@@ -34,7 +34,7 @@ def import_upload(
     kind: str,
     session: DbSession,
     actor: CurrentActor,
-    file: UploadFile = File(..., description="CSV 或 XLSX / a CSV or XLSX file"),
+    file: UploadFile = File(..., description="CSV、XLSX 或 GeoJSON / a CSV, XLSX or GeoJSON file"),
     dry_run: bool = Query(False, description="只校验不写入 / validate only"),
 ) -> dict[str, Any]:
     """Import a file of ``kind``; with ``dry_run`` only report what would change."""

@@ -3,6 +3,10 @@
 Offices keep their lists in Excel and in CSVs saved by WPS or Excel in GB18030, with English
 or Chinese headers; all of those must read the same. Row numbers are the ones the user sees
 in the spreadsheet (header is row 1), so every error points at a cell they can find.
+
+A GeoJSON FeatureCollection (from a GIS) reads as a table too: its properties are the
+columns and each feature's geometry fills the ``geometry`` column; rows are then numbered
+by feature (the first feature is row 1).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +86,8 @@ def format_of(filename: str) -> str:
         return "csv"
     if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
+    if suffix in (".geojson", ".json"):
+        return "geojson"
     if suffix == ".xls":
         raise ValidationFailed(
             "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv / "
@@ -88,8 +95,8 @@ def format_of(filename: str) -> str:
             [{"row": 0, "field": "file", "reason": "unsupported format .xls"}],
         )
     raise ValidationFailed(
-        f"无法识别文件类型 {suffix or '(无扩展名)'}，请使用 .csv 或 .xlsx / "
-        f"unknown file type {suffix or '(none)'}, use .csv or .xlsx",
+        f"无法识别文件类型 {suffix or '(无扩展名)'}，请使用 .csv、.xlsx 或 .geojson / "
+        f"unknown file type {suffix or '(none)'}, use .csv, .xlsx or .geojson",
         [{"row": 0, "field": "file", "reason": f"unknown file type {suffix!r}"}],
     )
 
@@ -99,11 +106,12 @@ def read_table(source: Source, filename: str | None, columns: Sequence[Column]) 
     if isinstance(source, str | Path):
         filename = filename or str(source)
     fmt = format_of(filename or "")
-    raw_rows = _csv_rows(source) if fmt == "csv" else _xlsx_rows(source)
+    readers = {"csv": _csv_rows, "xlsx": _xlsx_rows, "geojson": _geojson_rows}
+    raw_rows = readers[fmt](source)
     header: list[str] = []
-    header_row = 0
+    seen_rows = 0
     for values in raw_rows:
-        header_row += 1
+        seen_rows += 1
         if any(v for v in values):
             header = values
             break
@@ -111,6 +119,8 @@ def read_table(source: Source, filename: str | None, columns: Sequence[Column]) 
         raise ValidationFailed(
             "文件为空 / the file is empty", [{"row": 1, "field": "file", "reason": "empty file"}]
         )
+    # A GeoJSON header is made up from the properties: features count from 1.
+    header_row = 0 if fmt == "geojson" else seen_rows
     lookup = header_lookup(columns)
     positions: list[tuple[int, str]] = []
     ignored: list[str] = []
@@ -194,6 +204,35 @@ def _csv_rows(source: Source) -> Iterator[list[str]]:
         if "'" in "".join(cells):  # rare: only then look for guarded cells
             cells = [_unguard(c) for c in cells]
         yield cells
+
+
+def _geojson_rows(source: Source) -> Iterator[list[str]]:
+    """A header (every property name, then ``geometry``) and one row per feature."""
+    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    try:
+        doc = json.loads(_decode(data))
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"GeoJSON 解析失败 / invalid GeoJSON: {exc.msg}",
+            [{"row": 0, "field": "file", "reason": f"invalid JSON at line {exc.lineno}"}],
+        ) from exc
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ValidationFailed(
+            "须为 GeoJSON FeatureCollection / the file must be a GeoJSON FeatureCollection",
+            [{"row": 0, "field": "file", "reason": "not a FeatureCollection"}],
+        )
+    features = [f if isinstance(f, dict) else {} for f in doc.get("features") or []]
+    names: dict[str, None] = {}
+    for feature in features:
+        names.update(dict.fromkeys(k for k in feature.get("properties") or {} if k != "geometry"))
+    yield [*names, "geometry"]
+    for feature in features:
+        props = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        shape = json.dumps(geometry, ensure_ascii=False) if geometry else ""
+        values = (props.get(name) for name in names)
+        cells = [json.dumps(v) if isinstance(v, dict | list) else cell_text(v) for v in values]
+        yield [*cells, shape]
 
 
 def cell_text(value: Any) -> str:

@@ -1,7 +1,8 @@
 """Assignment targets: each kind maps its ids to the region they lie in.
 
 A later domain (risk points, enterprises, shelters) registers its kind with
-:func:`register`, so assignments reach it without a new table per kind.
+:func:`register` in its models module, so assignments reach it without a new table per
+kind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from yingji.people.models import Organisation, TargetKind
 from yingji.regions.models import Region
+from yingji.risk.models import TARGET_KIND as RISK_POINT
+from yingji.risk.models import RiskPoint
 
 Resolver = Callable[[Session, list[int]], dict[int, int]]
 """Given target ids, return {target_id: region_id} for those that exist."""
@@ -24,11 +27,19 @@ def register(kind: str, resolver: Resolver) -> None:
     _RESOLVERS[kind] = resolver
 
 
+def _load_all() -> None:
+    """Domains register their kinds when their models are imported; import them all."""
+    import yingji.models  # noqa: F401
+
+
 def kinds() -> list[str]:
+    _load_all()
     return sorted(_RESOLVERS)
 
 
 def regions_of(session: Session, kind: str, ids: Iterable[int]) -> dict[int, int]:
+    if kind not in _RESOLVERS:
+        _load_all()
     if kind not in _RESOLVERS:
         raise KeyError(kind)
     ids = list(set(ids))
@@ -49,5 +60,11 @@ def _organisations(session: Session, ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def _risk_points(session: Session, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(select(RiskPoint.id, RiskPoint.region_id).where(RiskPoint.id.in_(ids)))
+    return dict(rows.all())
+
+
 register(TargetKind.region, _regions)
 register(TargetKind.organisation, _organisations)
+register(RISK_POINT, _risk_points)

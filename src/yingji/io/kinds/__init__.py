@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
-from yingji.io.kinds import assignments, organisations, persons, regions
+from yingji.io.kinds import assignments, organisations, persons, regions, risk_points
 from yingji.io.kinds.base import Counts, Errors, Plan
 from yingji.io.tabular import Column
 
@@ -33,6 +33,8 @@ class Kind(Protocol):
     ) -> Iterator[tuple[Any, ...]]: ...
 
 
-KINDS: dict[str, ModuleType] = {m.NAME: m for m in (regions, organisations, persons, assignments)}
-"""In dependency order: regions before the organisations and persons in them, persons before
-their assignments."""
+KINDS: dict[str, ModuleType] = {
+    m.NAME: m for m in (regions, organisations, persons, risk_points, assignments)
+}
+"""In dependency order: regions before the organisations, persons and risk points in them,
+those before the assignments that point at them."""

@@ -31,6 +31,8 @@ from yingji.io.tabular import Column
 from yingji.people.models import Assignment, Organisation, Person, Role, TargetKind
 from yingji.people.phones import PhoneError, normalise
 from yingji.regions.models import Region
+from yingji.risk.models import TARGET_KIND as RISK_POINT
+from yingji.risk.models import RiskPoint
 
 NAME = "assignments"
 LABEL = "责任分配"
@@ -55,7 +57,10 @@ _TARGET_KINDS = {
     "行政区划": "region",
     "区域": "region",
     "organization": "organisation",
+    RISK_POINT: RISK_POINT,
+    "风险点": RISK_POINT,
 }
+_KINDS = (*(k.value for k in TargetKind), RISK_POINT)
 
 COLUMNS: tuple[Column, ...] = (
     Column(
@@ -79,8 +84,8 @@ COLUMNS: tuple[Column, ...] = (
         "对象类型",
         False,
         TargetKind.region.value,
-        "对象类型：region（区划，默认）或 organisation（单位）/ "
-        "what the person is assigned to: region (default) or organisation",
+        "对象类型：region（区划，默认）、organisation（单位）或 risk_point（风险点）/ "
+        "what the person is assigned to: region (default), organisation or risk_point",
         ("责任对象类型",),
     ),
     Column(
@@ -88,7 +93,8 @@ COLUMNS: tuple[Column, ...] = (
         "对象编码",
         True,
         "500101",
-        "区划编码或单位编码，须在您的管辖范围内 / region or organisation code, inside your scope",
+        "区划、单位或风险点编码，须在您的管辖范围内 / region, organisation or risk point code, "
+        "inside your scope",
         ("责任对象编码",),
     ),
     Column(
@@ -112,6 +118,20 @@ COLUMNS: tuple[Column, ...] = (
 )
 _SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
 _FIELDS = ("region_id", "valid_to", "note")
+
+
+def _risk_points(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+    """Risk points by code: (id, region id, region path), one SELECT per chunk of codes."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for part in chunked(sorted({c for c in codes if c})):
+        rows = session.execute(
+            select(RiskPoint.code, RiskPoint.id, RiskPoint.region_id, Region.path)
+            .join(Region, Region.id == RiskPoint.region_id)
+            .where(RiskPoint.code.in_(part))
+        )
+        for code, pid, region_id, path in rows:
+            out[code] = (pid, region_id, path)
+    return out
 
 
 def _persons(session: Session, mobiles: list[str]) -> dict[str, tuple[int, str]]:
@@ -197,12 +217,13 @@ def validate(
         parsed.append(item)
 
     persons = _persons(session, sorted({p["mobile"] for p in parsed if p.get("mobile")}))
-    codes: dict[str, set[str]] = {k.value: set() for k in TargetKind}
+    codes: dict[str, set[str]] = {k: set() for k in _KINDS}
     for p in parsed:
         if p["target_kind"] is not None:
             codes[p["target_kind"]].add(p["raw"].get("target_code", ""))
     regions = region_index(session, codes["region"])
     orgs = organisation_index(session, codes["organisation"])
+    points = _risk_points(session, codes[RISK_POINT])
     existing = _existing(session, sorted({pid for pid, _ in persons.values()}))
     by_key = {
         (e["person_id"], e["role"], e["target_kind"], e["target_id"], e["valid_from"]): e
@@ -238,6 +259,13 @@ def validate(
                 item["ok"] = False
             else:
                 target_id, region_id = org.id, org.region_id
+        elif code and item["target_kind"] == RISK_POINT:
+            point = points.get(code)
+            if point is None or not actor.covers(point[2]):
+                errors.add(number, "target_code", f"风险点 {code} {_SCOPE}")
+                item["ok"] = False
+            else:
+                target_id, region_id = point[0], point[1]
         short = key = None
         valid_from = item["valid_from"]
         if person is not None and target_id is not None:
@@ -305,7 +333,7 @@ def export_rows(session: Session, actor: Actor, root_path: str) -> Iterator[tupl
             Person.mobile,
             Assignment.role,
             Assignment.target_kind,
-            func.coalesce(target_region.code, Organisation.code),
+            func.coalesce(target_region.code, Organisation.code, RiskPoint.code),
             Assignment.valid_from,
             Assignment.valid_to,
             Assignment.note,
@@ -320,8 +348,12 @@ def export_rows(session: Session, actor: Actor, root_path: str) -> Iterator[tupl
             Organisation,
             and_(Assignment.target_kind == "organisation", Organisation.id == Assignment.target_id),
         )
+        .outerjoin(
+            RiskPoint,
+            and_(Assignment.target_kind == RISK_POINT, RiskPoint.id == Assignment.target_id),
+        )
         .where(scope.path.startswith(root_path, autoescape=True))
-        .where(Assignment.target_kind.in_([k.value for k in TargetKind]))
+        .where(Assignment.target_kind.in_(_KINDS))
         .order_by(Assignment.id)
     )
     if actor.role == UserRole.enterprise_user:
