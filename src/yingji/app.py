@@ -86,12 +86,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     _install_error_handlers(app)
 
     from yingji.auth.api import router as auth_router
+    from yingji.enterprises.api import router as enterprises_router
     from yingji.io.api import router as io_router
     from yingji.people.api import router as people_router
     from yingji.regions.api import router as regions_router
+    from yingji.risk.api import router as risk_router
     from yingji.web import mount as mount_web
 
-    for router in (auth_router, people_router, regions_router, io_router):
+    for router in (
+        auth_router,
+        people_router,
+        enterprises_router,
+        regions_router,
+        risk_router,
+        io_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
     return app

@@ -3,8 +3,10 @@ audit hook that records every ORM write."""
 
 import yingji.auth.audit  # noqa: F401  (registers the flush hook)
 from yingji.auth.models import ApiToken, AuditEntry, AuditHead, LoginFailure, User
+from yingji.enterprises.models import Enterprise
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.regions.models import Region
+from yingji.risk.models import RiskCategory, RiskPoint
 
 __all__ = [
     "ApiToken",
@@ -13,9 +15,12 @@ __all__ = [
     "AuditHead",
     "CommitteeMember",
     "DutyShift",
+    "Enterprise",
     "LoginFailure",
     "Organisation",
     "Person",
     "Region",
+    "RiskCategory",
+    "RiskPoint",
     "User",
 ]

@@ -19,7 +19,7 @@ from yingji.web import i18n
 if TYPE_CHECKING:
     from tests.web.conftest import WebUI
 
-PAGES = ["/", "/regions", "/persons", "/assignments", "/duty", "/data"]
+PAGES = ["/", "/regions", "/persons", "/assignments", "/enterprises", "/duty", "/data"]
 WEB = Path(__file__).parents[2] / "src" / "yingji" / "web"
 
 
@@ -259,3 +259,14 @@ def test_catalogue_is_complete() -> None:
     missing = sorted((used | set(dynamic)) - set(i18n.CATALOGUE))
     assert not missing, missing
     assert len(used) > 50  # the scan found the templates' keys
+
+
+def test_enterprise_list_shows_grade_and_regulator(admin) -> None:
+    page = admin.get("/enterprises")
+    assert page.status_code == 200 and "统一社会信用代码" in page.text
+    assert "应急管理局" in page.text and "grade-" in page.text
+    items = admin.get("/api/v1/enterprises", params={"limit": 1000}).json()["items"]
+    first = items[0]
+    other = next(i for i in items if i["industry_code"][:2] != first["industry_code"][:2])
+    filtered = admin.get("/enterprises", params={"industry": first["industry_code"][:2]})
+    assert first["name"] in filtered.text and other["name"] not in filtered.text

@@ -227,6 +227,8 @@ class Staff:
     grid_members: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     enterprise_safety: dict[int, int] = field(default_factory=dict)
     """Enterprise id -> its safety manager."""
+    enterprise_principal: dict[int, int] = field(default_factory=dict)
+    """Enterprise id -> its principal responsible person."""
 
 
 def _unit_bodies(
@@ -303,6 +305,7 @@ def people(
         cast.assign(boss, Role.admin, TargetKind.organisation, oid, rid)
         cast.assign(safety, Role.technical, TargetKind.organisation, oid, rid)
         staff.enterprise_safety[oid] = int(safety)
+        staff.enterprise_principal[oid] = int(boss)
 
     titles = [township_titles(n) for n in towns.names]
     secretaries = cast.add([t[0] for t in titles], towns.ids)

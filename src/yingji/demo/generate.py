@@ -26,8 +26,10 @@ from yingji.db import utcnow
 from yingji.demo import bulk, places
 from yingji.demo.cast import Cast, Staff, organisations, people
 from yingji.demo.catalogue import EMERGENCY
+from yingji.demo.enterprises import enterprise_rows
 from yingji.demo.geography import vary
 from yingji.demo.names import person_names
+from yingji.enterprises.models import Enterprise
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.people.phones import DEMO_PREFIX, demo_number
 from yingji.regions.models import Region, RegionLevel
@@ -225,6 +227,9 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
     )
     bulk.insert_rows(session, Assignment.__table__, cast.assignment_rows(VALID_FROM), **bulk.STAMPS)
 
+    enterprises = enterprise_rows(session, rng, orgs, staff)
+    bulk.insert_rows(session, Enterprise.__table__, enterprises, **bulk.STAMPS)
+
     shifts = _roster(staff, bulk.next_id(session, DutyShift.__table__), now)
     bulk.insert_rows(session, DutyShift.__table__, shifts)
     first_enterprise = next(e for e in orgs.enterprises if e[1] == 0)
@@ -238,6 +243,7 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
             Person.__table__,
             Assignment.__table__,
             DutyShift.__table__,
+            Enterprise.__table__,
         ],
     )
     return {
@@ -283,6 +289,7 @@ def load_demo(session: Session, scale: str | DemoScale = "small") -> dict[str, A
         "organisation": counts["organisations"],
         "committee_member": counts["committee_members"],
         "person": counts["persons"],
+        "enterprise": counts["enterprises"],
         "assignment": counts["assignments"],
         "duty_shift": counts["duty_shifts"],
         "user": counts["users"],

@@ -51,6 +51,17 @@ ENTERPRISE_TRADES: tuple[tuple[str, str], ...] = (
     ("石油销售", "危险化学品"),
 )
 """(name part, sector) pairs for demo enterprises."""
+TRADE_INDUSTRY = {
+    "化工": "2614",  # 有机化学原料制造
+    "燃气": "4500",  # 燃气生产和供应业
+    "建材": "3011",  # 水泥制造
+    "矿业": "1019",  # 其他土砂石开采
+    "物流": "5430",  # 道路货物运输
+    "建筑工程": "4700",  # 房屋建筑业
+    "食品": "1391",  # 淀粉及淀粉制品制造
+    "石油销售": "5265",  # 机动车燃油零售
+}
+"""GB/T 4754-2017 code of each demo trade."""
 
 
 def _pool_size_prime(n: int) -> int:

@@ -28,6 +28,9 @@ from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for, authenticate
 from yingji.config import Settings, get_settings
+from yingji.enterprises import industries
+from yingji.enterprises import service as enterprise_service
+from yingji.enterprises.service import EnterpriseView
 from yingji.errors import AuthRequired, NotFound, Throttled, YingjiError
 from yingji.io.kinds import KINDS
 from yingji.people import duty, responsibility, service
@@ -293,6 +296,49 @@ def persons_page(
         "orgs": _names(session, Organisation, (p.organisation_id for p in rows)),
     }
     return render(request, "persons.html", me, ctx)
+
+
+@router.get("/enterprises", name="enterprises")
+def enterprises_page(
+    request: Request,
+    session: DbSession,
+    me: Me,
+    q: str = "",
+    industry: str = "",
+    under: str = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    region_id, problem = _under_region(session, me, under)
+    rows: list[EnterpriseView] = []
+    pager = _pager(request, 0, offset, PAGE_SIZE)
+    if problem is None:
+        page = enterprise_service.list_enterprises(
+            session,
+            me.actor,
+            q=q.strip() or None,
+            industry=industry.strip() or None,
+            under_region_id=region_id,
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+        rows, pager = page.items, _pager(request, page.total, page.offset, page.limit)
+    ents = [v.enterprise for v in rows]
+    ctx = {
+        "nav": "enterprises",
+        "q": q,
+        "industry": industry,
+        "under": under,
+        "problem": problem,
+        "rows": rows,
+        "pager": pager,
+        "divisions": industries.divisions(),
+        "regions": _names(session, Region, {v.organisation.region_id for v in rows}),
+        "orgs": _names(session, Organisation, (e.supervising_department_id for e in ents)),
+        "people": _names(
+            session, Person, [i for e in ents for i in (e.principal_id, e.safety_manager_id)]
+        ),
+    }
+    return render(request, "enterprises.html", me, ctx)
 
 
 def _target_names(session: Session, rows: list[Assignment]) -> dict[tuple[str, int], str]:
