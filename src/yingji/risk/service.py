@@ -26,12 +26,8 @@ from yingji.io.kinds.base import (
     Counts,
     Errors,
     Plan,
-    Update,
-    audit,
     chunked,
-    diff,
-    insert_rows,
-    update_rows,
+    write_plan,
 )
 from yingji.paging import Page, paginate
 from yingji.people.responsibility import Responsible, responsible_for
@@ -449,21 +445,13 @@ def plan_upsert(
         if old is None:
             plan.creates.append(values)
             continue
-        before, after = diff({k: old[k] for k in FIELDS}, {k: values[k] for k in FIELDS})
-        if after:
-            plan.updates.append(Update(old["id"], {k: values[k] for k in FIELDS}, before, after))
-        else:
-            plan.unchanged += 1
+        plan.compare(old["id"], {k: old[k] for k in FIELDS}, {k: values[k] for k in FIELDS})
     return plan, errors
 
 
 def apply_upsert(session: Session, plan: Plan) -> Counts:
     """Write a checked plan: executemany INSERT and UPDATE, one audit entry per row."""
-    table = RiskPoint.__table__
-    ids = insert_rows(session, table, plan.creates, ("code",))
-    update_rows(session, table, plan.updates)
-    audit(session, ENTITY, list(zip(ids, plan.creates, strict=True)), plan.updates)
-    return Counts(len(ids), len(plan.updates), plan.unchanged)
+    return write_plan(session, RiskPoint.__table__, ENTITY, plan, ("code",))
 
 
 def upsert_risk_points(session: Session, actor: Actor, rows: Sequence[dict[str, Any]]) -> Counts:
