@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import yingji.models  # noqa: F401  (all tables and the audit hook)
-from yingji import migrate
+from yingji import migrate, upsert
 from yingji.auth.models import AuditEntry
 from yingji.auth.scope import Actor, system_actor
 from yingji.db import make_engine, session_factory
 from yingji.io import service, tabular
-from yingji.io.kinds import KINDS, base
+from yingji.io.kinds import KINDS
 from yingji.people.phones import demo_number
 from yingji.regions.china import load_china
 from yingji.regions.models import Region
@@ -79,7 +79,7 @@ class _AuditClock:
 
     def __init__(self) -> None:
         self.cpu = 0.0
-        self._real = base.record_many
+        self._real = upsert.record_many
 
     def __call__(self, session: Session, changes: Any) -> int:
         started = time.process_time()
@@ -95,7 +95,7 @@ def _timed_import(
     """Validate and apply separately (each timed), then commit."""
     module = KINDS[kind]
     clock = _AuditClock()
-    base.record_many = clock
+    upsert.record_many = clock
     with session_factory(engine)() as session:
         session.info["actor"] = actor
         started, cpu = time.perf_counter(), time.process_time()
@@ -112,7 +112,7 @@ def _timed_import(
         figures[f"{kind}_apply_cpu_s"] = round(time.process_time() - cpu, 2)
         figures[f"{kind}_created"] = counts.created
         figures[f"{kind}_apply_audit_cpu_s"] = round(clock.cpu, 2)
-    base.record_many = clock._real
+    upsert.record_many = clock._real
 
 
 def _reimport(engine: Any, actor: Actor, kind: str, data: bytes, figures: dict[str, Any]) -> None:

@@ -22,13 +22,6 @@ from sqlalchemy.orm import Session, undefer
 
 from yingji.auth.scope import Actor
 from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from yingji.io.kinds.base import (
-    Counts,
-    Errors,
-    Plan,
-    chunked,
-    write_plan,
-)
 from yingji.paging import Page, paginate
 from yingji.people.responsibility import Responsible, responsible_for
 from yingji.regions import geo, index
@@ -42,6 +35,13 @@ from yingji.risk.models import (
     RiskCategory,
     RiskPoint,
     RiskStatus,
+)
+from yingji.upsert import (
+    Counts,
+    Errors,
+    Plan,
+    chunked,
+    write_plan,
 )
 
 ENTITY = "risk_point"

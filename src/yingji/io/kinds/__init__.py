@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.io.kinds import assignments, organisations, persons, regions, risk_points
-from yingji.io.kinds.base import Counts, Errors, Plan
 from yingji.io.tabular import Column
+from yingji.upsert import Counts, Errors, Plan
 
 
 class Kind(Protocol):

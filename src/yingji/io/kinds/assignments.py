@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
-from yingji.io.kinds.base import (
+from yingji.io.kinds.persons import EXAMPLE_MOBILE
+from yingji.io.tabular import Column
+from yingji.people.models import Assignment, Organisation, Person, Role, TargetKind
+from yingji.people.phones import PhoneError, normalise
+from yingji.regions.models import Region
+from yingji.risk.models import TARGET_KIND as RISK_POINT
+from yingji.risk.models import RiskPoint
+from yingji.upsert import (
     Counts,
     Errors,
     Plan,
@@ -26,13 +33,6 @@ from yingji.io.kinds.base import (
     region_index,
     write_plan,
 )
-from yingji.io.kinds.persons import EXAMPLE_MOBILE
-from yingji.io.tabular import Column
-from yingji.people.models import Assignment, Organisation, Person, Role, TargetKind
-from yingji.people.phones import PhoneError, normalise
-from yingji.regions.models import Region
-from yingji.risk.models import TARGET_KIND as RISK_POINT
-from yingji.risk.models import RiskPoint
 
 NAME = "assignments"
 LABEL = "责任分配"

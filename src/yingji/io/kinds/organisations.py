@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
-from yingji.io.kinds.base import (
+from yingji.io.tabular import Column
+from yingji.people.models import Organisation, OrganisationKind
+from yingji.regions.models import Region
+from yingji.upsert import (
     Counts,
     Errors,
     Plan,
@@ -29,9 +32,6 @@ from yingji.io.kinds.base import (
     region_index,
     update_rows,
 )
-from yingji.io.tabular import Column
-from yingji.people.models import Organisation, OrganisationKind
-from yingji.regions.models import Region
 
 NAME = "organisations"
 LABEL = "单位"

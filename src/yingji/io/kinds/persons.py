@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
-from yingji.io.kinds.base import (
+from yingji.io.tabular import Column
+from yingji.people.models import Organisation, Person
+from yingji.people.phones import PhoneError, normalise
+from yingji.regions.models import Region
+from yingji.upsert import (
     Counts,
     Errors,
     Plan,
@@ -24,10 +28,6 @@ from yingji.io.kinds.base import (
     region_index,
     write_plan,
 )
-from yingji.io.tabular import Column
-from yingji.people.models import Organisation, Person
-from yingji.people.phones import PhoneError, normalise
-from yingji.regions.models import Region
 
 NAME = "persons"
 LABEL = "人员"

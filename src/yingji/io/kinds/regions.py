@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.scope import Actor
 from yingji.errors import ValidationFailed
-from yingji.io.kinds.base import Counts, Errors, Plan, Update, region_index
 from yingji.io.tabular import Column
 from yingji.regions import geo
 from yingji.regions.models import Region, RegionLevel
 from yingji.regions.service import upsert_regions
+from yingji.upsert import Counts, Errors, Plan, Update, region_index
 
 NAME = "regions"
 LABEL = "区划"

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
-from yingji.io.kinds.base import Counts, Errors, Plan
 from yingji.io.tabular import Column
 from yingji.regions.models import Region
 from yingji.risk import service
 from yingji.risk.models import LEVEL_LABELS, STATUS_LABELS, RiskCategory, RiskPoint
+from yingji.upsert import Counts, Errors, Plan
 
 NAME = "risk_points"
 LABEL = "风险点"

@@ -1,6 +1,7 @@
-"""What every import kind shares: the plan, error collection, look-ups and set-based writes.
+"""Set-based upserts, shared by every import kind and by bulk domain services: the plan,
+error collection, look-ups by code and the writes.
 
-Imports are set-based so 100,000 rows take seconds: existing keys are read with one SELECT
+They are set-based so 100,000 rows take seconds: existing keys are read with one SELECT
 per chunk, new rows go in with one executemany INSERT, changed rows with one executemany
 UPDATE by id, and each written row gets exactly one audit entry.
 """
