@@ -187,6 +187,87 @@ def test_map_draws_boundaries_and_drills_down(page: Page, server: str, tmp_path:
     assert not _problems(page), _problems(page)
 
 
+def _add_risk_point(page: Page, server: str, township: str) -> None:
+    """A 重大 risk point inside ``township``, created through the API with the page's
+    cookie session and CSRF header (as the page's own scripts would)."""
+    import shapely.geometry
+
+    county = township[:6]
+    fc = page.request.get(f"{server}/api/v1/regions/geojson?parent_code={county}").json()
+    feature = next(f for f in fc["features"] if f["properties"]["code"] == township)
+    inside = shapely.geometry.shape(feature["geometry"]).representative_point()
+    csrf = page.evaluate("window.Yingji.config.csrf")
+    reply = page.request.post(
+        server + "/api/v1/risk-points",
+        data={
+            "code": "BROWSER-RP-1",
+            "name": "浏览器测试滑坡",
+            "category": "landslide",
+            "level": "major",
+            "lon": round(inside.x, 6),
+            "lat": round(inside.y, 6),
+            "threatened_people": 120,
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert reply.status == 201, reply.text()
+    assert reply.json()["region_code"].startswith(county)
+
+
+def _layers(page: Page) -> dict[str, int]:
+    page.wait_for_function(
+        "window.yingjiLayers && window.yingjiLayers.riskPoints >= 1"
+        " && window.yingjiLayers.enterprises >= 1",
+        timeout=TIMEOUT_MS,
+    )
+    return dict(page.evaluate("window.yingjiLayers"))
+
+
+def test_map_overlays_risk_points_and_enterprises(page: Page, server: str, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    drawn = _map_ready(page)
+    _add_risk_point(page, server, "500101001")  # 中和街道, in 万州区
+
+    control = page.locator(".leaflet-control-layers-overlays")
+    assert control.locator("text=风险点").count() == 1
+    assert control.locator("text=企业").count() == 1
+    assert control.locator("input[type=checkbox]:checked").count() == 2  # both on
+
+    page.evaluate("window.yingjiLayers = null")
+    assert _drill(page, "500101") > 0
+    counts = _layers(page)
+    assert page.locator(".leaflet-risk-points-pane path.risk-major").count() == counts["riskPoints"]
+    assert page.locator(".enterprise-marker").count() == counts["enterprises"]
+    # The overlays stay out of the overlay pane: its paths are the boundaries.
+    assert page.locator(".leaflet-overlay-pane path").count() == int(
+        page.evaluate("window.yingjiMapReady")
+    )
+    assert "风险等级" in page.get_by_test_id("legend").inner_text()
+
+    page.screenshot(path=str(tmp_path / "map-overlays-markers.png"))
+    page.locator(".leaflet-risk-points-pane path.risk-major").first.dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    page.wait_for_function(  # the popup fades in
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
+    text = popup.inner_text()
+    assert "浏览器测试滑坡" in text and "重大" in text and "120" in text
+    shot = tmp_path / "map-overlays.png"
+    page.screenshot(path=str(shot))
+    print(f"\noverlay screenshot: {shot}")
+
+    # Switching a layer off removes its markers; the layer follows the region back up.
+    control.locator("label", has_text="企业").locator("input").uncheck()
+    assert page.locator(".enterprise-marker").count() == 0
+    control.locator("label", has_text="企业").locator("input").check()
+    page.evaluate("window.yingjiLayers = null; window.yingjiMapReady = -1")
+    page.get_by_test_id("breadcrumb").locator("a").first.click()
+    assert _map_ready(page) == drawn
+    assert _layers(page)["enterprises"] >= counts["enterprises"]
+    assert not _problems(page), _problems(page)
+
+
 def test_map_on_a_phone(browser: Browser, server: str, tmp_path: Path) -> None:
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True

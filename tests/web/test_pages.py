@@ -255,6 +255,11 @@ def test_catalogue_is_complete() -> None:
         + [f"level.{n}" for n in range(1, 7)]
         + [f"data.kind.{k}" for k in ("regions", "organisations", "persons", "assignments")]
         + [f"nav.{k}" for k in ("map", "regions", "persons", "assignments", "duty", "data")]
+        + [
+            f"{p}.{k}"
+            for p in ("risk_level", "grade")
+            for k in ("major", "large", "general", "low")
+        ]
     )
     missing = sorted((used | set(dynamic)) - set(i18n.CATALOGUE))
     assert not missing, missing

@@ -129,6 +129,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "map.load_failed": {"zh-CN": "边界加载失败", "en": "Could not load boundaries"},
     "map.breadcrumb": {"zh-CN": "当前位置", "en": "You are here"},
     "map.lowest": {"zh-CN": "已是最低一级", "en": "This is the lowest level"},
+    "map.layer.risk_points": {"zh-CN": "风险点", "en": "Risk points"},
+    "map.layer.enterprises": {"zh-CN": "企业", "en": "Enterprises"},
+    "map.layer.levels": {"zh-CN": "风险等级", "en": "Risk level"},
+    "map.layer.failed": {"zh-CN": "图层加载失败", "en": "Could not load a layer"},
+    "map.risk.category": {"zh-CN": "类别", "en": "Category"},
+    "map.risk.level": {"zh-CN": "风险等级", "en": "Risk level"},
+    "map.risk.threatened": {"zh-CN": "威胁人数", "en": "People at risk"},
+    "risk_level.major": {"zh-CN": "重大", "en": "Major"},
+    "risk_level.large": {"zh-CN": "较大", "en": "Large"},
+    "risk_level.general": {"zh-CN": "一般", "en": "General"},
+    "risk_level.low": {"zh-CN": "低", "en": "Low"},
     # --- region tree ---------------------------------------------------------------------
     "regions.title": {"zh-CN": "行政区划", "en": "Administrative regions"},
     "regions.search_placeholder": {

@@ -1,6 +1,9 @@
 /* The map page (一张图): boundaries of the current region's children, coloured by population.
    Click a region for its facts; "drill down" shows its children; the breadcrumb goes back up.
-   Sets window.yingjiMapReady to the number of features drawn after each load. */
+   Two overlays follow the region shown: risk points (风险点) and enterprises (企业), coloured
+   by level / grade; a layers control switches them on and off.
+   Sets window.yingjiMapReady to the number of boundaries drawn after each load, and
+   window.yingjiLayers to {riskPoints, enterprises} once the overlays have loaded. */
 (function () {
   "use strict";
   var Y = window.Yingji;
@@ -12,6 +15,12 @@
   var BASE_STYLE = { color: "#264b73", weight: 1.2, opacity: 0.9, fillOpacity: 0.75 };
   var LABEL_LIMIT = 80;
   var GRID_LEVEL = 6;
+  var OVERLAY_LIMIT = 1000;
+  /** Risk level / enterprise grade colours: 重大 red, 较大 orange, 一般 yellow, 低 blue
+      (the same as the risk API's colour_hex). */
+  var LEVELS = ["major", "large", "general", "low"];
+  var LEVEL_HEX = { major: "#e53935", large: "#fb8c00", general: "#fdd835", low: "#1e88e5" };
+  var UNKNOWN_HEX = "#9e9e9e";
 
   var mapEl = document.getElementById("map");
   var statusEl = document.querySelector("[data-testid=map-status]");
@@ -28,13 +37,28 @@
     L.tileLayer(cfg.tiles, { maxZoom: 18 }).addTo(map);
   }
 
+  // The overlays get their own panes, above the boundaries and outside the overlay pane
+  // (whose paths are the boundaries, as the browser tests count them).
+  map.createPane("risk-points").style.zIndex = 450;
+  map.createPane("enterprises").style.zIndex = 460;
+  var riskLayer = L.featureGroup().addTo(map);
+  var enterpriseLayer = L.featureGroup().addTo(map);
+  var overlays = {};
+  overlays[t("map.layer.risk_points")] = riskLayer;
+  overlays[t("map.layer.enterprises")] = enterpriseLayer;
+  L.control.layers(null, overlays, {
+    position: "topleft",
+    collapsed: mapEl.clientWidth > 0 && mapEl.clientWidth < 600, // a phone: tap to open
+  }).addTo(map);
+
   var layer = null;
   var selected = null;
   var trail = []; // [{code, name, level}] from the user's region down to the one shown
   var loadSeq = 0;
+  var overlayNote = ""; // "图层加载失败" after a failed overlay, kept through status changes
 
   function setStatus(text, isError) {
-    statusEl.textContent = text;
+    statusEl.textContent = overlayNote && !isError ? text + " · " + overlayNote : text;
     statusEl.classList.toggle("error", Boolean(isError));
   }
 
@@ -65,10 +89,22 @@
     return RAMP[Math.round((i * (RAMP.length - 1)) / limits.length)];
   }
 
+  function drawLevelLegend() {
+    var box = el("div", { class: "legend-levels", "data-testid": "legend-levels" },
+      el("strong", { text: t("map.layer.levels") }));
+    LEVELS.forEach(function (level) {
+      box.appendChild(el("div", null,
+        el("span", { class: "swatch", style: "background:" + LEVEL_HEX[level] }),
+        t("risk_level." + level)));
+    });
+    legendEl.appendChild(box);
+  }
+
   function drawLegend(limits) {
     legendEl.textContent = "";
     if (!limits.length) {
-      legendEl.hidden = true;
+      drawLevelLegend();
+      legendEl.hidden = false;
       return;
     }
     legendEl.appendChild(el("strong", { text: t("map.legend") }));
@@ -84,6 +120,7 @@
       );
       lower = upper;
     }
+    drawLevelLegend();
     legendEl.hidden = false;
   }
 
@@ -196,13 +233,120 @@
     });
   }
 
+  /** A popup's content: a title and label/value rows, built as nodes (no HTML strings). */
+  function popup(title, rows) {
+    var dl = el("dl", { class: "facts" });
+    rows.forEach(function (row) {
+      dl.appendChild(el("dt", { text: row[0] }));
+      dl.appendChild(el("dd", { text: row[1] === undefined || row[1] === null || row[1] === ""
+        ? t("common.dash") : String(row[1]) }));
+    });
+    return el("div", { class: "map-popup" }, el("strong", { text: title }), dl);
+  }
+
+  /** Points: a solid dot with a dark ring; areas: the level's colour, half filled. (The
+      GeoJSON layer applies this to circle markers too, after pointToLayer.) */
+  function riskStyle(feature) {
+    var hex = feature.properties.colour_hex || UNKNOWN_HEX;
+    var point = feature.geometry && feature.geometry.type === "Point";
+    return { pane: "risk-points", color: point ? "#3a3a3a" : hex, weight: point ? 1.5 : 2,
+      opacity: 0.95, fillColor: hex, fillOpacity: point ? 0.95 : 0.35,
+      className: "risk-point risk-" + feature.properties.level };
+  }
+
+  function drawRiskPoints(fc) {
+    var features = ((fc && fc.features) || []).filter(function (f) {
+      var p = f.properties || {};
+      if (!f.geometry && p.lon !== null && p.lon !== undefined) {
+        f.geometry = { type: "Point", coordinates: [p.lon, p.lat] };
+      }
+      return Boolean(f.geometry);
+    });
+    riskLayer.clearLayers();
+    L.geoJSON(features, {
+      pane: "risk-points",
+      style: riskStyle,
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, L.extend(riskStyle(feature), { radius: 7 }));
+      },
+      onEachFeature: function (feature, lyr) {
+        var p = feature.properties;
+        var level = cfg.locale === "en" ? t("risk_level." + p.level) : p.level_label || p.level;
+        lyr.bindTooltip(p.name, { sticky: true });
+        lyr.bindPopup(popup(p.name, [
+          [t("common.code"), p.code],
+          [t("map.risk.category"), p.category_name || p.category],
+          [t("map.risk.level"), level],
+          [t("map.risk.threatened"), Y.formatNumber(p.threatened_people)],
+        ]));
+      },
+    }).eachLayer(function (lyr) { riskLayer.addLayer(lyr); });
+    return features.length;
+  }
+
+  function drawEnterprises(page) {
+    var items = ((page && page.items) || []).filter(function (e) {
+      return e.lon !== null && e.lon !== undefined && e.lat !== null && e.lat !== undefined;
+    });
+    enterpriseLayer.clearLayers();
+    items.forEach(function (e) {
+      var hex = LEVEL_HEX[e.risk_grade] || UNKNOWN_HEX;
+      var icon = L.divIcon({
+        className: "enterprise-marker grade-" + e.risk_grade,
+        html: '<span style="background:' + hex + '"></span>',
+        iconSize: [12, 12],
+        iconAnchor: [6, 6],
+        popupAnchor: [0, -6],
+      });
+      L.marker([e.lat, e.lon], { icon: icon, pane: "enterprises", title: e.name, keyboard: false })
+        .bindPopup(popup(e.name, [
+          [t("enterprises.industry"), e.industry],
+          [t("enterprises.risk_grade"), t("grade." + e.risk_grade)],
+          [t("enterprises.credit_code"), e.credit_code],
+        ]))
+        .addTo(enterpriseLayer);
+    });
+    return items.length;
+  }
+
+  /** Load both overlays for ``code``; a failed one is left empty and noted in the status. */
+  function loadOverlays(code, seq) {
+    window.yingjiLayers = null;
+    var failed = false;
+    function guard(promise, draw) {
+      return promise.then(function (body) {
+        return seq === loadSeq ? draw(body) : 0;
+      }, function () {
+        failed = true;
+        return seq === loadSeq ? draw(null) : 0;
+      });
+    }
+    var risks = guard(Y.api(Y.query("/risk-points", {
+      format: "geojson", under: code, limit: OVERLAY_LIMIT,
+    })), drawRiskPoints);
+    var firms = guard(Y.api(Y.query("/enterprises", { under: code, limit: OVERLAY_LIMIT })),
+      drawEnterprises);
+    return Promise.all([risks, firms]).then(function (counts) {
+      if (seq !== loadSeq) return;
+      if (failed) {
+        overlayNote = t("map.layer.failed");
+        if (!statusEl.classList.contains("error")) {
+          statusEl.textContent = statusEl.textContent + " · " + overlayNote;
+        }
+      }
+      window.yingjiLayers = { riskPoints: counts[0], enterprises: counts[1] };
+    });
+  }
+
   function show() {
     var current = trail[trail.length - 1];
     var seq = ++loadSeq;
+    overlayNote = "";
     drawBreadcrumb();
     closePanel();
     rememberPlace(current.code);
     setStatus(t("common.loading"));
+    loadOverlays(current.code, seq);
     return Y.api(Y.query("/regions/geojson", { parent_code: current.code })).then(function (fc) {
       if (seq !== loadSeq) return; // a newer click won
       var features = withPoints((fc && fc.features) || []);
