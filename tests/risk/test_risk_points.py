@@ -137,6 +137,7 @@ def _inside_via_api(api) -> tuple[float, float]:
 
 def test_create_derives_the_township_from_point_and_polygon(session: Session) -> None:
     admin = _actor(session, "admin")
+    start = session.scalar(select(func.max(AuditEntry.id)))
     lon, lat = _inside(session, TOWN)
     point = service.create_risk_point(
         session, admin, code="T-P", name="点", category="landslide", level="重大", lon=lon, lat=lat
@@ -170,7 +171,7 @@ def test_create_derives_the_township_from_point_and_polygon(session: Session) ->
         )
     session.commit()
     audited = session.scalars(
-        select(AuditEntry.entity_id).where(AuditEntry.entity == "risk_point")
+        select(AuditEntry.entity_id).where(AuditEntry.entity == "risk_point", AuditEntry.id > start)
     ).all()
     assert set(audited) == {str(point.id), str(area.id)}
 
@@ -270,6 +271,7 @@ def test_import_with_bad_rows_reports_every_cell_and_writes_nothing(session: Ses
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_import_then_reimport_unchanged(session: Session, fmt: str) -> None:
     county = _actor(session, "wz_operator")
+    start = session.scalar(select(func.max(AuditEntry.id)))
     rows = _good_rows(session)
     data = _csv(HEADER, rows) if fmt == "csv" else _xlsx(HEADER, rows)
     report = io_service.import_file(session, county, "risk_points", data, f"r.{fmt}")
@@ -283,7 +285,9 @@ def test_import_then_reimport_unchanged(session: Session, fmt: str) -> None:
     tailings = session.scalar(select(RiskCategory.id).where(RiskCategory.code == "tailings_pond"))
     assert stored["T-RP-2"].category_id == tailings
     entries = session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "risk_point")
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.entity == "risk_point", AuditEntry.id > start)
     )
     assert entries == 3
 

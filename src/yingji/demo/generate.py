@@ -29,6 +29,7 @@ from yingji.demo.catalogue import EMERGENCY
 from yingji.demo.enterprises import enterprise_rows
 from yingji.demo.geography import vary
 from yingji.demo.names import person_names
+from yingji.demo.risk import load_risk_points
 from yingji.enterprises.models import Enterprise
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.people.phones import DEMO_PREFIX, demo_number
@@ -61,6 +62,8 @@ class DemoScale:
     enterprises: int
     """Per county."""
     spread: float = 0.0
+    risk_points: int = 2
+    """Per township."""
 
     def expected_places(self, counties: int = 38) -> int:
         """Villages plus grids the scale yields on average (the bench needs >= 10,000)."""
@@ -68,12 +71,12 @@ class DemoScale:
         return n * self.townships * self.villages * (1 + self.grids)
 
 
-TINY = DemoScale("tiny", ("500101", "500103"), 3, 2, 2, 0, 2)
+TINY = DemoScale("tiny", ("500101", "500103"), 3, 2, 2, 0, 2, risk_points=1)
 """The test suite's database: 2 counties, 6 townships, 12 villages, 24 grids, 126 persons."""
-SMALL = DemoScale("small", None, 8, 3, 2, 0, 3, spread=0.25)
+SMALL = DemoScale("small", None, 8, 3, 2, 0, 3, spread=0.25, risk_points=3)
 """``make run``: all 38 counties, ~310 townships, ~930 villages, ~1,860 grids, ~6,000
 persons (one head and one monitor per village, one member per grid dominate)."""
-LARGE = DemoScale("large", None, 25, 20, 10, 4, 5, spread=0.2)
+LARGE = DemoScale("large", None, 25, 20, 10, 4, 5, spread=0.2, risk_points=5)
 """Benchmarks: ~970 townships, ~19,000 villages, ~190,000 grids, ~1 million persons."""
 SCALES: dict[str, DemoScale] = {s.name: s for s in (TINY, SMALL, LARGE)}
 
@@ -230,6 +233,11 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
     enterprises = enterprise_rows(session, rng, orgs, staff)
     bulk.insert_rows(session, Enterprise.__table__, enterprises, **bulk.STAMPS)
 
+    first_grid = grids.first_child(len(vills))[vills.first_child(len(towns))]
+    risk_points, risk_assignments = load_risk_points(
+        session, rng, towns, staff.grid_members[first_grid], staff, spec.risk_points, VALID_FROM
+    )
+
     shifts = _roster(staff, bulk.next_id(session, DutyShift.__table__), now)
     bulk.insert_rows(session, DutyShift.__table__, shifts)
     first_enterprise = next(e for e in orgs.enterprises if e[1] == 0)
@@ -254,7 +262,8 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
         "enterprises": len(orgs.enterprises),
         "committee_members": len(orgs.members),
         "persons": cast.persons,
-        "assignments": cast.assignments,
+        "assignments": cast.assignments + risk_assignments,
+        "risk_points": risk_points,
         "duty_shifts": len(shifts),
         "users": len(users),
     }
