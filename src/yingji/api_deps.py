@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for, user_for_token
 from yingji.db import session_scope
-from yingji.errors import AuthRequired, PermissionDenied
+from yingji.errors import AuthRequired, NotFound, PermissionDenied
+from yingji.regions.models import Region
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-CSRF-Token"
@@ -69,3 +71,17 @@ def get_actor(request: Request, session: DbSession) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def region_id_of(session: Session, code: str) -> int:
+    """The id of the region ``code`` (a path or query parameter), or 404. Scope is checked
+    by the service the id is handed to."""
+    rid = session.scalar(select(Region.id).where(Region.code == code))
+    if rid is None:
+        raise NotFound(f"区划不存在 / region {code} not found")
+    return rid
+
+
+def under_region_id(session: Session, code: str | None) -> int | None:
+    """``under=<region code>`` list filters: None when absent."""
+    return None if code is None else region_id_of(session, code)

@@ -6,13 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from yingji.api_deps import CurrentActor, DbSession
+from yingji.api_deps import CurrentActor, DbSession, under_region_id
 from yingji.enterprises import industries, service
 from yingji.enterprises.models import RiskGrade
-from yingji.errors import NotFound
-from yingji.regions.models import Region
 
 router = APIRouter(tags=["enterprises"])
 
@@ -94,11 +91,7 @@ def list_enterprises(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
-    under_id = None
-    if under is not None:
-        under_id = session.scalar(select(Region.id).where(Region.code == under))
-        if under_id is None:
-            raise NotFound(f"区划不存在 / region {under} not found")
+    under_id = under_region_id(session, under or None)
     page = service.list_enterprises(
         session,
         actor,

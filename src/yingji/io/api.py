@@ -7,12 +7,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from yingji.api_deps import CurrentActor, DbSession
-from yingji.errors import NotFound, ValidationFailed
+from yingji.api_deps import CurrentActor, DbSession, under_region_id
+from yingji.errors import ValidationFailed
 from yingji.io import service
-from yingji.regions.models import Region
 
 router = APIRouter(prefix="/io", tags=["import-export"])
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -62,11 +60,7 @@ def export_download(
 ) -> Response:
     """Everything of ``kind`` the user may see, optionally below the region ``under``."""
     service.get_kind(kind)
-    under_id = None
-    if under:
-        under_id = session.scalar(select(Region.id).where(Region.code == under))
-        if under_id is None:
-            raise NotFound(f"区划不存在 / region {under} not found")
+    under_id = under_region_id(session, under or None)
     content = service.export(session, actor, kind, format, under_region_id=under_id)
     return _download(content, format, service.filename_for(kind, format, "export"))
 

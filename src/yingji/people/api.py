@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from yingji.api_deps import CurrentActor, DbSession
-from yingji.errors import NotFound
+from yingji.api_deps import CurrentActor, DbSession, region_id_of, under_region_id
 from yingji.people import duty, responsibility, service
 from yingji.people.schemas import (
     AssignmentEnd,
@@ -45,17 +44,6 @@ def _page(page: service.Page[Any], schema: type) -> dict[str, Any]:
     }
 
 
-def _region_id(session: DbSession, code: str | None) -> int | None:
-    return None if code is None else _region_id_of(session, code)
-
-
-def _region_id_of(session: DbSession, code: str) -> int:
-    rid = session.scalar(select(Region.id).where(Region.code == code))
-    if rid is None:
-        raise NotFound(f"区划不存在 / region {code} not found")
-    return rid
-
-
 # --- organisations ---------------------------------------------------------------------
 
 
@@ -74,7 +62,7 @@ def list_organisations(
         actor,
         kind=kind,
         q=q,
-        under_region_id=_region_id(session, under),
+        under_region_id=under_region_id(session, under),
         offset=offset,
         limit=limit,
     )
@@ -138,7 +126,7 @@ def list_persons(
         session,
         actor,
         q=q,
-        under_region_id=_region_id(session, under),
+        under_region_id=under_region_id(session, under),
         organisation_id=organisation_id,
         offset=offset,
         limit=limit,
@@ -188,7 +176,7 @@ def list_assignments(
         role=role,
         target_kind=target_kind,
         target_id=target_id,
-        under_region_id=_region_id(session, under),
+        under_region_id=under_region_id(session, under),
         on=on,
         offset=offset,
         limit=limit,
@@ -251,7 +239,7 @@ def responsible(
 
 @router.get("/regions/{code}/escalation")
 def region_escalation(code: str, session: DbSession, actor: CurrentActor) -> list[ChainLinkOut]:
-    rid = actor.check_region(session, _region_id_of(session, code)).id
+    rid = actor.check_region(session, region_id_of(session, code)).id
     chain = responsibility.escalation_chains(session, actor, [rid])[rid]
     return [ChainLinkOut.model_validate(link) for link in chain]
 

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession
-from yingji.errors import NotFound
+from yingji.api_deps import CurrentActor, DbSession, under_region_id
 from yingji.regions.models import Region
 from yingji.risk import service
 from yingji.risk.models import LEVEL_COLOURS, LEVEL_HEX, LEVEL_LABELS, RiskCategory, RiskPoint
@@ -77,15 +76,6 @@ def _geojson(wkb: bytes) -> dict[str, Any]:
     return json.loads(shapely.to_geojson(shapely.from_wkb(bytes(wkb))))
 
 
-def _region_id(session: DbSession, code: str | None) -> int | None:
-    if code is None:
-        return None
-    rid = session.scalar(select(Region.id).where(Region.code == code))
-    if rid is None:
-        raise NotFound(f"区划不存在 / region {code} not found")
-    return rid
-
-
 @router.get("/risk-points")
 def list_risk_points(
     session: DbSession,
@@ -108,7 +98,7 @@ def list_risk_points(
         category=category,
         level=level,
         status=status,
-        under_region_id=_region_id(session, under),
+        under_region_id=under_region_id(session, under),
         q=q,
         offset=offset,
         limit=limit,
