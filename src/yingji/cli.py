@@ -30,6 +30,9 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 
+KIND_HELP = "regions | organisations | persons | risk_points | assignments"
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code)
@@ -107,7 +110,7 @@ def demo_load(
 
 @app.command("import")
 def import_(
-    kind: Annotated[str, typer.Argument(help="regions | organisations | persons | assignments")],
+    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     as_user: Annotated[str | None, typer.Option("--as-user", help="act as this user")] = None,
     dry_run: Annotated[bool, typer.Option(help="validate only")] = False,
@@ -120,7 +123,7 @@ def import_(
 
 @app.command("export")
 def export(
-    kind: Annotated[str, typer.Argument(help="regions | organisations | persons | assignments")],
+    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
     file: Annotated[Path, typer.Argument(dir_okay=False)],
     under: Annotated[str | None, typer.Option(help="only this region code's subtree")] = None,
 ) -> None:
