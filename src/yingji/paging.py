@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +19,15 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int
+
+    def as_dict(self, convert: Callable[[T], Any], items_key: str = "items") -> dict[str, Any]:
+        """The page as the API returns it: converted items plus total, offset and limit."""
+        return {
+            items_key: [convert(i) for i in self.items],
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+        }
 
 
 def paginate(session: Session, stmt: Select[Any], offset: int, limit: int) -> Page[Any]:

@@ -91,12 +91,7 @@ def list_users(
 ) -> dict[str, Any]:
     stmt = actor.scoped(select(User), User.region_id, User.organisation_id).order_by(User.id)
     page = paginate(session, stmt, offset, limit)
-    return {
-        "items": [UserOut.model_validate(u) for u in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
+    return page.as_dict(UserOut.model_validate)
 
 
 @router.post("/users", status_code=201)
@@ -122,12 +117,7 @@ def list_audit(
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
     page = paginate(session, stmt, offset, limit)
-    return {
-        "items": [AuditOut.model_validate(e) for e in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
+    return page.as_dict(AuditOut.model_validate)
 
 
 @router.get("/audit/verify")

@@ -103,12 +103,7 @@ def list_enterprises(
         offset=offset,
         limit=limit,
     )
-    return {
-        "items": [EnterpriseOut.of(view) for view in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
+    return page.as_dict(EnterpriseOut.of)
 
 
 @router.get("/enterprises/{enterprise_id}")

@@ -35,15 +35,6 @@ Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-def _page(page: service.Page[Any], schema: type) -> dict[str, Any]:
-    return {
-        "items": [schema.model_validate(i) for i in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
-
-
 # --- organisations ---------------------------------------------------------------------
 
 
@@ -66,7 +57,7 @@ def list_organisations(
         offset=offset,
         limit=limit,
     )
-    return _page(page, OrganisationOut)
+    return page.as_dict(OrganisationOut.model_validate)
 
 
 @router.post("/organisations", status_code=201)
@@ -131,7 +122,7 @@ def list_persons(
         offset=offset,
         limit=limit,
     )
-    return _page(page, PersonOut)
+    return page.as_dict(PersonOut.model_validate)
 
 
 @router.post("/persons", status_code=201)
@@ -181,7 +172,7 @@ def list_assignments(
         offset=offset,
         limit=limit,
     )
-    return _page(page, AssignmentOut)
+    return page.as_dict(AssignmentOut.model_validate)
 
 
 @router.post("/assignments", status_code=201)

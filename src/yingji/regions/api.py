@@ -71,12 +71,7 @@ def list_regions(
         offset=offset,
         limit=limit,
     )
-    return {
-        "items": [RegionOut.model_validate(r) for r in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
+    return page.as_dict(RegionOut.model_validate)
 
 
 @router.get("/geojson", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
