@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -57,6 +58,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(exc.status_code, "http_error", str(exc.detail))
 
 
+ROUTERS = (
+    "yingji.auth.api",
+    "yingji.people.api",
+    "yingji.enterprises.api",
+    "yingji.regions.api",
+    "yingji.risk.api",
+    "yingji.io.api",
+    "yingji.files.api",
+    "yingji.hazards.api",
+)
+"""Modules whose ``router`` is served under /api/v1, one line per domain."""
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
@@ -85,22 +99,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     _install_error_handlers(app)
 
-    from yingji.auth.api import router as auth_router
-    from yingji.enterprises.api import router as enterprises_router
-    from yingji.io.api import router as io_router
-    from yingji.people.api import router as people_router
-    from yingji.regions.api import router as regions_router
-    from yingji.risk.api import router as risk_router
     from yingji.web import mount as mount_web
 
-    for router in (
-        auth_router,
-        people_router,
-        enterprises_router,
-        regions_router,
-        risk_router,
-        io_router,
-    ):
-        app.include_router(router, prefix=API_PREFIX)
+    for module in ROUTERS:
+        app.include_router(importlib.import_module(module).router, prefix=API_PREFIX)
     mount_web(app)
     return app

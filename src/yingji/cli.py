@@ -66,12 +66,13 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """迁移数据库到最新结构 / migrate the database schema."""
     from yingji import migrate
 
     migrate.upgrade(get_engine(), revision)
-    typer.echo(f"数据库已迁移 / database at {migrate.current_revision(get_engine())}")
+    revisions = ", ".join(sorted(migrate.current_revisions(get_engine())))
+    typer.echo(f"数据库已迁移 / database at {revisions}")
 
 
 @regions_app.command("load-china")

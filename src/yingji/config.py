@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     secure_cookies: bool = False
     """Set true behind HTTPS so the session cookie is only sent over TLS."""
+    max_upload_mb: int = 10
+    """Largest photo or document accepted per file."""
+    hazard_deadline_days_general: int = 15
+    """Default rectification deadline for a general hazard (一般隐患), in days."""
+    hazard_deadline_days_major: int = 90
+    """Default rectification deadline for a major hazard (重大隐患), in days."""
 
 
 @lru_cache

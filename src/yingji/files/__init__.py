@@ -1,0 +1,1 @@
+"""Uploaded files (photos, documents) attached to any record, stored under the storage root."""
