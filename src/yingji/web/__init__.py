@@ -6,6 +6,7 @@ the ``xstatic-leaflet`` package), so the UI works on networks without internet a
 
 from __future__ import annotations
 
+import importlib
 from urllib.parse import urlencode
 
 import xstatic.pkg.leaflet
@@ -13,10 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from yingji.web.pages import LoginRequired, router
+from yingji.web.pages import LoginRequired
 from yingji.web.templating import STATIC_DIR
 
 __all__ = ["mount"]
+
+PAGE_ROUTERS = ("yingji.web.pages",)
+"""Modules whose ``router`` serves pages, one line per domain."""
 
 
 async def _to_login(_request: Request, exc: Exception) -> Response:
@@ -27,7 +31,8 @@ async def _to_login(_request: Request, exc: Exception) -> Response:
 
 def mount(app: FastAPI) -> None:
     """Add the pages, the static files and the signed-out redirect to ``app``."""
-    app.include_router(router)
+    for module in PAGE_ROUTERS:
+        app.include_router(importlib.import_module(module).router)
     app.mount(
         "/static/leaflet",
         StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),

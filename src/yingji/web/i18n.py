@@ -1,10 +1,13 @@
-"""Every string the web UI shows, in Chinese and English, in one place.
+"""Every string the web UI shows, in Chinese and English: the common ones here, each
+domain's in ``yingji.web.texts.<domain>``.
 
 Templates call ``t(key)``; the JS files get :func:`catalogue_for` of the page's locale as
-JSON, so a translator edits this one file and nothing else.
+JSON, so a translator edits catalogues and nothing else.
 """
 
 from __future__ import annotations
+
+from yingji.web import texts
 
 LOCALES: tuple[str, ...] = ("zh-CN", "en")
 FALLBACK = "zh-CN"
@@ -266,6 +269,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This account is read-only and cannot import",
     },
 }
+
+
+_EXTRA = texts.collect()
+if CATALOGUE.keys() & _EXTRA.keys():
+    raise RuntimeError(f"UI text keys defined twice: {sorted(CATALOGUE.keys() & _EXTRA.keys())}")
+CATALOGUE.update(_EXTRA)
 
 
 def translate(locale: str, key: str, **values: object) -> str:

@@ -18,6 +18,18 @@ STATIC_DIR = HERE / "static"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
+NAV: tuple[tuple[str, str], ...] = (
+    ("map", "/"),
+    ("regions", "/regions"),
+    ("persons", "/persons"),
+    ("assignments", "/assignments"),
+    ("enterprises", "/enterprises"),
+    ("hazards", "/hazards"),
+    ("duty", "/duty"),
+    ("data", "/data"),
+)
+"""The main menu: (key of ``nav.<key>`` text, path), one line per page."""
+
 
 @pass_context
 def t(context: Any, key: str, **values: object) -> str:
@@ -60,6 +72,7 @@ def local_time(value: dt.datetime | None, tz: ZoneInfo | None = None, fmt: str =
 
 
 templates.env.globals["t"] = t
+templates.env.globals["nav_items"] = NAV
 templates.env.filters["phone"] = phone
 templates.env.filters["number"] = number
 templates.env.filters["bilingual"] = bilingual
