@@ -10,6 +10,7 @@ being written (and audited one by one) by the regions service's bulk upsert.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -90,6 +91,11 @@ USERS: tuple[tuple[str, UserRole], ...] = (
     ("viewer", UserRole.viewer),
     ("ent_user", UserRole.enterprise_user),
 )
+
+
+DOMAIN_DEMOS: tuple[str, ...] = ()
+"""Modules adding a domain's demo records on top of places, people and users, in order;
+each has ``load(session, rng, now) -> counts`` and acts through the services as demo users."""
 
 
 def _already_loaded(session: Session) -> bool:
@@ -254,7 +260,7 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
             Enterprise.__table__,
         ],
     )
-    return {
+    counts = {
         "townships": len(towns),
         "villages": len(vills),
         "grids": len(grids),
@@ -267,6 +273,9 @@ def _load(session: Session, spec: DemoScale) -> dict[str, int]:
         "duty_shifts": len(shifts),
         "users": len(users),
     }
+    for module in DOMAIN_DEMOS:
+        counts.update(importlib.import_module(module).load(session, rng, now))
+    return counts
 
 
 def load_demo(session: Session, scale: str | DemoScale = "small") -> dict[str, Any]:
