@@ -19,7 +19,10 @@ from yingji.web.templating import STATIC_DIR
 
 __all__ = ["mount"]
 
-PAGE_ROUTERS = ("yingji.web.pages",)
+PAGE_ROUTERS = (
+    "yingji.web.pages",
+    "yingji.web.hazard_pages",
+)
 """Modules whose ``router`` serves pages, one line per domain."""
 
 
