@@ -11,6 +11,7 @@ import typer
 from yingji.config import DEFAULT_SECRET, get_settings, masked
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
+from yingji.hazards import cli as hazards_cli
 
 app = typer.Typer(help="Yingji 应急 — emergency-management platform", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / database schema", no_args_is_help=True)
@@ -28,6 +29,7 @@ for sub, name in (
     (regions_app, "regions"),
 ):
     app.add_typer(sub, name=name)
+app.add_typer(hazards_cli.app, name="hazards")
 
 
 KIND_HELP = "regions | organisations | persons | risk_points | assignments"

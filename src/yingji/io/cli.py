@@ -18,17 +18,17 @@ from yingji.io.kinds import KINDS
 from yingji.regions.models import Region
 
 
-def _fail(message: str) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(1)
 
 
-def _actor(session: Session, as_user: str | None) -> Actor:
+def actor_named(session: Session, as_user: str | None) -> Actor:
     if as_user is None:
         return system_actor("cli")
     user = session.scalar(select(User).where(User.username == as_user))
     if user is None or not user.active:
-        raise _fail(f"用户不存在或已停用 / no active user {as_user!r}")
+        raise fail(f"用户不存在或已停用 / no active user {as_user!r}")
     return actor_for(session, user)
 
 
@@ -55,7 +55,7 @@ def import_command(kind: str, file: Path, as_user: str | None, dry_run: bool) ->
     """Import ``file``; on any bad row print every problem and exit 1, writing nothing."""
     try:
         with session_scope() as session:
-            actor = _actor(session, as_user)
+            actor = actor_named(session, as_user)
             session.info["actor"] = actor
             report = service.import_file(session, actor, kind, file, file.name, dry_run=dry_run)
             if dry_run:
@@ -64,7 +64,7 @@ def import_command(kind: str, file: Path, as_user: str | None, dry_run: bool) ->
         print_errors(kind, exc)
         raise typer.Exit(1) from None
     except YingjiError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     typer.echo(report.summary())
     if report.ignored_columns:
         typer.echo(
@@ -83,10 +83,10 @@ def export_command(kind: str, file: Path, under: str | None) -> None:
             if under:
                 under_id = session.scalar(select(Region.id).where(Region.code == under))
                 if under_id is None:
-                    raise _fail(f"区划编码不存在 / unknown region code {under}")
+                    raise fail(f"区划编码不存在 / unknown region code {under}")
             content = service.export(session, actor, kind, fmt, under_region_id=under_id)
     except YingjiError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     file.write_bytes(content)
     typer.echo(
         f"已导出到 {file}（{len(content):,} 字节）/ exported to {file} ({len(content):,} bytes)"
