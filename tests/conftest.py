@@ -11,18 +11,22 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from yingji import migrate
+from yingji.auth.models import User
 from yingji.db import make_engine, session_factory
+from yingji.enterprises.models import Enterprise
 
 PG_URL = os.environ.get(
     "YINGJI_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+os.environ.setdefault("YINGJI_WORKER_MODE", "off")  # tests run due jobs themselves (run_due)
 _counter = itertools.count()
 _pg_reason: list[str] = []
 
@@ -206,3 +210,40 @@ def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch):
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def demo(engine: Engine) -> dict[str, Any]:
+    """Ids the tests need: ent_user's enterprise and person, an operator's person."""
+    with session_factory(engine)() as s:
+        users = {u.username: u for u in s.scalars(select(User))}
+        ent = users["ent_user"]
+        enterprise = s.scalar(
+            select(Enterprise).where(Enterprise.organisation_id == ent.organisation_id)
+        )
+        assert enterprise is not None
+        return {
+            "enterprise_id": enterprise.id,
+            "owner_person_id": ent.person_id,
+            "twp_person_id": users["twp_operator"].person_id,
+        }
+
+
+@pytest.fixture
+def pages(api: ApiClients):
+    """``pages("cq_operator").get("/hazards")``: a browser-like client signed in through the
+    login form, so pages see the session cookie and CSRF token as in real use."""
+
+    def signed_in(username: str):
+        client = api.anonymous()
+        form = client.get("/login").text
+        token = form.split('name="csrf" value="')[1].split('"')[0]
+        reply = client.post(
+            "/login",
+            data={"username": username, "password": DEMO_PASSWORD, "csrf": token},
+            follow_redirects=False,
+        )
+        assert reply.status_code == 303, reply.text
+        return client
+
+    return signed_in

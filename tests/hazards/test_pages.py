@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
 
-
-def _signed_in(api: Any, username: str) -> TestClient:
-    client = api.anonymous()
-    form = client.get("/login").text
-    token = form.split('name="csrf" value="')[1].split('"')[0]
-    reply = client.post(
-        "/login",
-        data={"username": username, "password": "yingji-demo", "csrf": token},
-        follow_redirects=False,
-    )
-    assert reply.status_code == 303
-    return client
-
-
-def test_register_and_detail_pages(api: Any, demo: dict[str, Any]) -> None:
+def test_register_and_detail_pages(api: Any, pages: Any, demo: dict[str, Any]) -> None:
     body = {"title": "配电室未设挡鼠板", "enterprise_id": demo["enterprise_id"]}
     hazard = api("cq_operator").post("/api/v1/hazards", json=body).json()
-    page = _signed_in(api, "cq_operator")
+    page = pages("cq_operator")
     listed = page.get("/hazards")
     assert listed.status_code == 200 and "配电室未设挡鼠板" in listed.text
     assert 'data-testid="report-hazard"' in listed.text
@@ -34,11 +19,11 @@ def test_register_and_detail_pages(api: Any, demo: dict[str, Any]) -> None:
     page.cookies.set("lang", "en")
     english = page.get(f"/hazards/{hazard['id']}")
     assert "Confirm and grade" in english.text
-    assert _signed_in(api, "viewer").get("/hazards?state=reported").status_code == 200
+    assert pages("viewer").get("/hazards?state=reported").status_code == 200
 
 
-def test_detail_out_of_scope_is_not_found(api: Any, demo: dict[str, Any]) -> None:
+def test_detail_out_of_scope_is_not_found(api: Any, pages: Any) -> None:
     body = {"title": "仓库堆垛超高", "region_code": "500101"}
     hazard = api("admin").post("/api/v1/hazards", json=body).json()
-    page = _signed_in(api, "twp2_operator")
+    page = pages("twp2_operator")
     assert page.get(f"/hazards/{hazard['id']}").status_code == 404

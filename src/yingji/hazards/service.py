@@ -57,9 +57,14 @@ def _bad(field: str, reason: str) -> ValidationFailed:
     return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
+def zone() -> ZoneInfo:
+    """The installation's time zone: deadlines and report windows are dates there."""
+    return ZoneInfo(get_settings().timezone)
+
+
 def local_today(now: dt.datetime | None = None) -> dt.date:
-    """The calendar date in the installation's time zone; deadlines are dates there."""
-    return (now or utcnow()).astimezone(ZoneInfo(get_settings().timezone)).date()
+    """The calendar date in the installation's time zone."""
+    return (now or utcnow()).astimezone(zone()).date()
 
 
 def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:

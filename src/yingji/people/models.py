@@ -30,6 +30,16 @@ class Role(StrEnum):
     duty_leader = "duty_leader"  # 带班领导
 
 
+ROLE_LABELS = {
+    Role.admin: "行政责任人",
+    Role.technical: "技术责任人",
+    Role.monitoring: "监测责任人",
+    Role.grid_member: "网格员",
+    Role.baobao: "包保责任人",
+    Role.duty_leader: "带班领导",
+}
+
+
 class TargetKind(StrEnum):
     """What an assignment points at. Later issues add risk_point, enterprise, shelter..."""
 

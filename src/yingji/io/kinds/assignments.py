@@ -18,7 +18,7 @@ from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.io.kinds.persons import EXAMPLE_MOBILE
 from yingji.io.tabular import Column
-from yingji.people.models import Assignment, Organisation, Person, Role, TargetKind
+from yingji.people.models import ROLE_LABELS, Assignment, Organisation, Person, Role, TargetKind
 from yingji.people.phones import PhoneError, normalise
 from yingji.regions.models import Region
 from yingji.risk.models import TARGET_KIND as RISK_POINT
@@ -38,14 +38,6 @@ NAME = "assignments"
 LABEL = "责任分配"
 ENTITY = "assignment"
 
-ROLE_LABELS = {
-    Role.admin: "行政责任人",
-    Role.technical: "技术责任人",
-    Role.monitoring: "监测责任人",
-    Role.grid_member: "网格员",
-    Role.baobao: "包保责任人",
-    Role.duty_leader: "带班领导",
-}
 TARGET_KIND_LABELS = {TargetKind.region: "区划", TargetKind.organisation: "单位"}
 _ROLES = {
     **{r.value: r.value for r in Role},
