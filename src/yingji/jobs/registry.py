@@ -1,0 +1,65 @@
+"""Which function runs each kind of work, and the modules that register them.
+
+A worker process imports :data:`HANDLER_MODULES` before it claims anything, so a timer is
+never claimed by a process that does not know its kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+HANDLER_MODULES: tuple[str, ...] = ("yingji.hazards.reminders",)
+"""Modules whose import registers handlers, one line per domain."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a handler is told about the work it runs; ``now`` is the worker's clock (the
+    time a test travels to), so handlers judge "overdue" by it, not by the wall clock."""
+
+    id: int
+    kind: str
+    key: str
+    subject_kind: str
+    subject_id: int
+    payload: dict[str, Any]
+    attempts: int
+    due_at: dt.datetime
+    now: dt.datetime
+
+
+Handler = Callable[[Session, Job], None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """``@jobs.handler("hazard.urge")``: run the function for work of that kind, in the
+    work's own transaction. It must be safe to run again after a crash."""
+
+    def register(fn: Handler) -> Handler:
+        known = _HANDLERS.get(kind)
+        if known is not None and known.__qualname__ != fn.__qualname__:
+            raise RuntimeError(f"two handlers for job kind {kind!r}")
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _HANDLERS.get(kind)
+
+
+def kinds() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+def load_handlers() -> None:
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
