@@ -1,0 +1,1 @@
+"""Whistleblower reports (有奖举报): public filing, protected identity, verification, rewards."""
