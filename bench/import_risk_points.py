@@ -4,12 +4,14 @@ A temporary database gets China's regions and the small 重庆 demo (townships t
 each point's region from). Points are drawn uniformly inside 重庆's counties (vectorised
 rejection sampling), spread over ten categories and the four levels, and imported through
 the same code path as an upload (``yingji.io.service.import_file``): every row checked,
-then one transaction. ``RISK_POINTS`` in the environment scales the run down.
+then one transaction. Peak resident memory is reported before the import, after it and
+after the re-import. ``RISK_POINTS`` in the environment scales the run down.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -92,6 +94,11 @@ def _csv(lons: np.ndarray, lats: np.ndarray, rng: np.random.Generator) -> bytes:
     return tabular.write_csv(header, rows)
 
 
+def _peak_rss_mb() -> int:
+    """The process's peak resident set so far (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def run() -> dict[str, Any]:
     n = int(os.environ.get("RISK_POINTS", "1000000"))
     figures: dict[str, Any] = {"risk_points": n}
@@ -106,6 +113,7 @@ def run() -> dict[str, Any]:
             data = _csv(*_points(session, n, rng), rng)
             figures["generate_s"] = round(time.perf_counter() - started, 2)
             figures["csv_mb"] = round(len(data) / 1e6, 1)
+        figures["rss_before_import_mb"] = _peak_rss_mb()
         assert "risk_points" in KINDS
         with session_factory(engine).begin() as session:
             session.info["actor"] = actor
@@ -113,10 +121,12 @@ def run() -> dict[str, Any]:
             report = service.import_file(session, actor, "risk_points", data, "rp.csv")
             figures["import_s"] = round(time.perf_counter() - started, 2)
             figures["created"] = report.created
+        figures["peak_rss_import_mb"] = _peak_rss_mb()
         with session_factory(engine).begin() as session:
             started = time.perf_counter()
             report = service.import_file(session, actor, "risk_points", data, "rp.csv")
             figures["reimport_s"] = round(time.perf_counter() - started, 2)
             figures["reimport_changed"] = report.created + report.updated
+        figures["peak_rss_mb"] = _peak_rss_mb()
         figures["points_per_s"] = round(n / figures["import_s"])
     return figures

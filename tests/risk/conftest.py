@@ -12,4 +12,5 @@ def no_demo_risk_points(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM assignment WHERE target_kind = 'risk_point'"))
         conn.execute(text("UPDATE hazard SET risk_point_id = NULL"))
+        conn.execute(text("DELETE FROM inspection WHERE risk_point_id IS NOT NULL"))
         conn.execute(text("DELETE FROM risk_point"))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from yingji.api_deps import CurrentActor, DbSession, under_region_id
+from yingji.bbox import parse as parse_bbox
 from yingji.enterprises import industries, service
 from yingji.enterprises.models import RiskGrade
 
@@ -88,9 +89,11 @@ def list_enterprises(
     risk_grade: RiskGrade | None = None,
     supervising_department_id: int | None = None,
     under: str | None = None,
+    bbox: str | None = Query(None, description="west,south,east,north (WGS 84)"),
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
+    """A page of enterprises; ``bbox`` keeps those with a position in the map's view."""
     under_id = under_region_id(session, under or None)
     page = service.list_enterprises(
         session,
@@ -100,6 +103,7 @@ def list_enterprises(
         risk_grade=risk_grade.value if risk_grade else None,
         supervising_department_id=supervising_department_id,
         under_region_id=under_id,
+        bbox=parse_bbox(bbox),
         offset=offset,
         limit=limit,
     )

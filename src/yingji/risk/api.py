@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import shapely
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.api_deps import CurrentActor, DbSession, under_region_id
+from yingji.bbox import parse as parse_bbox
+from yingji.config import get_settings
+from yingji.files import service as files
 from yingji.regions.models import Region
 from yingji.risk import service
 from yingji.risk.models import LEVEL_COLOURS, LEVEL_HEX, LEVEL_LABELS, RiskCategory, RiskPoint
@@ -85,12 +88,14 @@ def list_risk_points(
     status: str | None = None,
     under: str | None = Query(None, description="区划编码 / region code"),
     q: str | None = None,
+    bbox: str | None = Query(None, description="west,south,east,north (WGS 84)"),
     format: Literal["json", "geojson"] = "json",
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> dict[str, Any]:
     """A page of risk points; ``format=geojson`` gives a FeatureCollection for a map layer,
-    each feature coloured by level in its properties (``colour``, ``colour_hex``)."""
+    each feature coloured by level in its properties (``colour``, ``colour_hex``); ``bbox``
+    keeps what is in the map's view."""
     geojson = format == "geojson"
     page = service.list_risk_points(
         session,
@@ -100,6 +105,7 @@ def list_risk_points(
         status=status,
         under_region_id=under_region_id(session, under),
         q=q,
+        bbox=parse_bbox(bbox),
         offset=offset,
         limit=limit,
         with_geometry=geojson,
@@ -160,6 +166,32 @@ def risk_point_responsible(
             r: [PersonByRole.model_validate(p) for p in persons] for r, persons in found.items()
         },
     )
+
+
+@router.post("/risk-points/{risk_point_id}/attachments", status_code=201)
+async def add_attachment(
+    risk_point_id: int,
+    session: DbSession,
+    actor: CurrentActor,
+    file: Annotated[UploadFile, File(description="JPEG/PNG/WebP 照片或 PDF / photo or PDF")],
+    lon: Annotated[float | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+) -> dict[str, Any]:
+    """Attach one photo or PDF document to the point (writers whose region holds it)."""
+    # one byte past the limit is enough to refuse an oversized file without holding it all
+    data = await file.read(get_settings().max_upload_mb * 1024 * 1024 + 1)
+    attachment = service.add_attachment(
+        session, actor, risk_point_id, file.filename or "file", data, lon=lon, lat=lat
+    )
+    return files.as_dict(attachment)
+
+
+@router.get("/risk-points/{risk_point_id}/attachments")
+def list_attachments(
+    risk_point_id: int, session: DbSession, actor: CurrentActor
+) -> list[dict[str, Any]]:
+    """The point's photos and documents, each with its download URL."""
+    return [files.as_dict(a) for a in service.attachments(session, actor, risk_point_id)]
 
 
 @router.get("/risk-categories")

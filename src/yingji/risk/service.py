@@ -21,7 +21,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from yingji.auth.scope import Actor
+from yingji.bbox import BBox
 from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yingji.files import service as files
+from yingji.files.models import Attachment
 from yingji.paging import Page, paginate
 from yingji.people.responsibility import Responsible, responsible_for
 from yingji.regions import geo, index
@@ -402,18 +405,30 @@ def _existing(session: Session, codes: Sequence[str]) -> dict[str, dict[str, Any
     return out
 
 
+CHUNK_ROWS = 50_000
+"""Rows checked together (region look-up, stored keys) and written together: a 1,000,000-row
+file never holds more than one chunk as dicts, parsed geometry or audit entries."""
+CREATE_COLUMNS = ("code", *FIELDS)
+"""The order of the values in each of a plan's ``creates`` (see :func:`plan_upsert`)."""
+
+
 def plan_upsert(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, Any]]]
 ) -> tuple[Plan, Errors]:
     """Check every row (row number, {column: value}); the plan lists the risk points to
-    create and those whose values change, keyed by ``code``."""
+    create and those whose values change, keyed by ``code``.
+
+    Rows are checked a chunk at a time, and each new point is kept as a tuple of its values
+    in :data:`CREATE_COLUMNS` order rather than a dict (a third of the memory: 1,000,000 new
+    points fit); :func:`apply_upsert` turns them back into rows chunk by chunk.
+    """
     errors = Errors()
     categories = _category_lookup(session)
     parsed: list[tuple[int, dict[str, Any]]] = []
     first_row: dict[str, int] = {}
-    total = 0
+    plan = Plan(ENTITY)
     for number, row in rows:
-        total += 1
+        plan.rows += 1
         values = _parse(number, row, categories, errors)
         code = _text(row.get("code"))
         if code:
@@ -427,9 +442,24 @@ def plan_upsert(
             first_row[code] = number
         if values is not None:
             parsed.append((number, values))
+        if len(parsed) >= CHUNK_ROWS:
+            _plan_chunk(session, actor, parsed, plan, errors)
+            parsed = []
+    _plan_chunk(session, actor, parsed, plan, errors)
+    return plan, errors
+
+
+def _plan_chunk(
+    session: Session,
+    actor: Actor,
+    parsed: Sequence[tuple[int, dict[str, Any]]],
+    plan: Plan,
+    errors: Errors,
+) -> None:
+    """Place one chunk of parsed rows and add them to ``plan`` (codes are unique in the file,
+    so each chunk's stored points are looked up on their own)."""
     placed = _place(session, actor, parsed, errors)
     existing = _existing(session, [v["code"] for _, v in placed])
-    plan = Plan(ENTITY, rows=total)
     for number, values in placed:
         old = existing.get(values["code"])
         if old is not None and not actor.covers(old["path"]):
@@ -443,15 +473,21 @@ def plan_upsert(
             if key not in values:
                 values[key] = default if old is None else old[key]
         if old is None:
-            plan.creates.append(values)
+            plan.creates.append(tuple(values[k] for k in CREATE_COLUMNS))  # type: ignore[arg-type]
             continue
         plan.compare(old["id"], {k: old[k] for k in FIELDS}, {k: values[k] for k in FIELDS})
-    return plan, errors
 
 
 def apply_upsert(session: Session, plan: Plan) -> Counts:
-    """Write a checked plan: executemany INSERT and UPDATE, one audit entry per row."""
-    return write_plan(session, RiskPoint.__table__, ENTITY, plan, ("code",))
+    """Write a plan from :func:`plan_upsert`: executemany INSERT and UPDATE and one audit
+    entry per row, a chunk at a time so only one chunk's rows and entries are in memory."""
+    table = RiskPoint.__table__
+    for part in chunked(plan.creates, CHUNK_ROWS):
+        rows = [dict(zip(CREATE_COLUMNS, values, strict=True)) for values in part]
+        write_plan(session, table, ENTITY, Plan(ENTITY, creates=rows), ("code",))
+    for part in chunked(plan.updates, CHUNK_ROWS):
+        write_plan(session, table, ENTITY, Plan(ENTITY, updates=list(part)), ("code",))
+    return Counts(len(plan.creates), len(plan.updates), plan.unchanged)
 
 
 def upsert_risk_points(session: Session, actor: Actor, rows: Sequence[dict[str, Any]]) -> Counts:
@@ -549,13 +585,15 @@ def list_risk_points(
     status: str | None = None,
     under_region_id: int | None = None,
     q: str | None = None,
+    bbox: BBox | None = None,
     offset: int = 0,
     limit: int = 50,
     with_geometry: bool = False,
 ) -> Page[RiskPoint]:
     """Risk points in scope, filtered; ``category`` is a code or Chinese name, ``level`` and
-    ``status`` English or Chinese. ``with_geometry`` loads the geometry with the page (map
-    layers) instead of one query per point."""
+    ``status`` English or Chinese; ``bbox`` keeps points whose representative point is in
+    view. ``with_geometry`` loads the geometry with the page (map layers) instead of one
+    query per point."""
     stmt: Select[Any] = actor.scoped(select(RiskPoint), RiskPoint.region_id)
     if with_geometry:
         stmt = stmt.options(undefer(RiskPoint.geometry))
@@ -572,6 +610,8 @@ def list_risk_points(
         stmt = stmt.where(RiskPoint.status == _STATUSES.get(status, status))
     if q:
         stmt = stmt.where(or_(RiskPoint.name.contains(q), RiskPoint.code.contains(q)))
+    if bbox is not None:
+        stmt = stmt.where(bbox.where(RiskPoint.lon, RiskPoint.lat))
     return paginate(session, stmt.order_by(RiskPoint.id), offset, limit)
 
 
@@ -601,3 +641,36 @@ def responsible(
             by_role.setdefault(person.role, []).append(person)
         out[point_id] = by_role
     return out
+
+
+# --- attachments -----------------------------------------------------------------------
+
+
+def add_attachment(
+    session: Session,
+    actor: Actor,
+    risk_point_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Attachment:
+    """A photo (JPEG/PNG/WebP) or PDF document of the point (survey report, emergency card),
+    by a writer whose region holds the point."""
+    point = get_risk_point(session, actor, risk_point_id)
+    actor.check_region(session, point.region_id, write=True)
+    return files.store(session, actor, TARGET_KIND, point.id, filename, data, lon=lon, lat=lat)
+
+
+def attachments(session: Session, actor: Actor, risk_point_id: int) -> list[Attachment]:
+    """The point's files, oldest first, for anyone who may see the point."""
+    point = get_risk_point(session, actor, risk_point_id)
+    return files.list_for(session, TARGET_KIND, [point.id])
+
+
+def _check_visible(session: Session, actor: Actor, risk_point_id: int) -> None:
+    get_risk_point(session, actor, risk_point_id)
+
+
+files.register_owner(TARGET_KIND, _check_visible)

@@ -9,7 +9,14 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
-from yingji.io.kinds import assignments, organisations, persons, regions, risk_points
+from yingji.io.kinds import (
+    assignments,
+    enterprises,
+    organisations,
+    persons,
+    regions,
+    risk_points,
+)
 from yingji.io.tabular import Column
 from yingji.upsert import Counts, Errors, Plan
 
@@ -34,7 +41,7 @@ class Kind(Protocol):
 
 
 KINDS: dict[str, ModuleType] = {
-    m.NAME: m for m in (regions, organisations, persons, risk_points, assignments)
+    m.NAME: m for m in (regions, organisations, persons, risk_points, enterprises, assignments)
 }
 """In dependency order: regions before the organisations, persons and risk points in them,
-those before the assignments that point at them."""
+enterprises after the persons they name, all before the assignments that point at them."""

@@ -1,9 +1,12 @@
 /* The map page (一张图): boundaries of the current region's children, coloured by population.
    Click a region for its facts; "drill down" shows its children; the breadcrumb goes back up.
-   Two overlays follow the region shown: risk points (风险点) and enterprises (企业), coloured
-   by level / grade; a layers control switches them on and off.
-   Sets window.yingjiMapReady to the number of boundaries drawn after each load, and
-   window.yingjiLayers to {riskPoints, enterprises} once the overlays have loaded. */
+   Overlays load what is in view (bbox), again after each pan or zoom: risk points (风险点) and
+   enterprises (企业) coloured by level / grade, and open hazards (未整改隐患, off until switched
+   on) coloured by hazard grade; each asks for at most OVERLAY_LIMIT features and a hint says
+   "zoom in" when more lie in view. A layers control switches them on and off.
+   Sets window.yingjiMapReady to the number of boundaries drawn after each load,
+   window.yingjiLayers to {riskPoints, enterprises, hazards} once the overlays have loaded,
+   and window.yingjiMap to the Leaflet map. */
 (function () {
   "use strict";
   var Y = window.Yingji;
@@ -21,12 +24,18 @@
   var LEVELS = ["major", "large", "general", "low"];
   var LEVEL_HEX = { major: "#e53935", large: "#fb8c00", general: "#fdd835", low: "#1e88e5" };
   var UNKNOWN_HEX = "#9e9e9e";
+  /** Hazard grades as the hazards API colours them (colour_hex): 重大 red, 一般 orange,
+      not yet graded grey. */
+  var HAZARD_GRADES = ["major", "general", "unconfirmed"];
+  var HAZARD_HEX = { major: "#e53935", general: "#fb8c00", unconfirmed: UNKNOWN_HEX };
+  var MOVE_DELAY_MS = 300; // a pan or zoom settles before the overlays are asked again
 
   var mapEl = document.getElementById("map");
   var statusEl = document.querySelector("[data-testid=map-status]");
   var crumbEl = document.querySelector("[data-testid=breadcrumb]");
   var panel = document.getElementById("region-panel");
   var legendEl = document.querySelector("[data-testid=legend]");
+  var hintEl = document.querySelector("[data-testid=map-hint]");
 
   var map = L.map(mapEl, {
     zoomSnap: 0.25,
@@ -36,16 +45,20 @@
   if (cfg.tiles) {
     L.tileLayer(cfg.tiles, { maxZoom: 18 }).addTo(map);
   }
+  window.yingjiMap = map; // for scripts driving the page (the browser tests pan and zoom)
 
   // The overlays get their own panes, above the boundaries and outside the overlay pane
   // (whose paths are the boundaries, as the browser tests count them).
   map.createPane("risk-points").style.zIndex = 450;
   map.createPane("enterprises").style.zIndex = 460;
+  map.createPane("hazards").style.zIndex = 470;
   var riskLayer = L.featureGroup().addTo(map);
   var enterpriseLayer = L.featureGroup().addTo(map);
+  var hazardLayer = L.featureGroup(); // off until switched on: a busy layer in a big view
   var overlays = {};
   overlays[t("map.layer.risk_points")] = riskLayer;
   overlays[t("map.layer.enterprises")] = enterpriseLayer;
+  overlays[t("map.layer.hazards")] = hazardLayer;
   L.control.layers(null, overlays, {
     position: "topleft",
     collapsed: mapEl.clientWidth > 0 && mapEl.clientWidth < 600, // a phone: tap to open
@@ -55,11 +68,22 @@
   var selected = null;
   var trail = []; // [{code, name, level}] from the user's region down to the one shown
   var loadSeq = 0;
+  var overlaySeq = 0;
+  var lastBox = null; // the bbox the overlays were last asked for
+  var moveTimer = null;
   var overlayNote = ""; // "图层加载失败" after a failed overlay, kept through status changes
+  var statusText = "";
+  var statusError = false;
+
+  function renderStatus() {
+    statusEl.textContent = overlayNote && !statusError ? statusText + " · " + overlayNote : statusText;
+    statusEl.classList.toggle("error", statusError);
+  }
 
   function setStatus(text, isError) {
-    statusEl.textContent = overlayNote && !isError ? text + " · " + overlayNote : text;
-    statusEl.classList.toggle("error", Boolean(isError));
+    statusText = text;
+    statusError = Boolean(isError);
+    renderStatus();
   }
 
   /** Class limits for the fill colours: quantiles when there are enough regions, so a few
@@ -100,10 +124,23 @@
     legendEl.appendChild(box);
   }
 
+  function drawHazardLegend() {
+    var box = el("div", { class: "legend-levels legend-hazards", "data-testid": "legend-hazards" },
+      el("strong", { text: t("map.layer.hazards") }));
+    HAZARD_GRADES.forEach(function (grade) {
+      box.appendChild(el("div", null,
+        el("span", { class: "swatch round", style: "background:" + HAZARD_HEX[grade] }),
+        t("map.hazard." + grade)));
+    });
+    box.hidden = !map.hasLayer(hazardLayer);
+    legendEl.appendChild(box);
+  }
+
   function drawLegend(limits) {
     legendEl.textContent = "";
     if (!limits.length) {
       drawLevelLegend();
+      drawHazardLegend();
       legendEl.hidden = false;
       return;
     }
@@ -121,6 +158,7 @@
       lower = upper;
     }
     drawLevelLegend();
+    drawHazardLegend();
     legendEl.hidden = false;
   }
 
@@ -233,15 +271,18 @@
     });
   }
 
-  /** A popup's content: a title and label/value rows, built as nodes (no HTML strings). */
-  function popup(title, rows) {
+  /** A popup's content: a title, label/value rows and an optional link, built as nodes (no
+      HTML strings). */
+  function popup(title, rows, link) {
     var dl = el("dl", { class: "facts" });
     rows.forEach(function (row) {
       dl.appendChild(el("dt", { text: row[0] }));
       dl.appendChild(el("dd", { text: row[1] === undefined || row[1] === null || row[1] === ""
         ? t("common.dash") : String(row[1]) }));
     });
-    return el("div", { class: "map-popup" }, el("strong", { text: title }), dl);
+    var box = el("div", { class: "map-popup" }, el("strong", { text: title }), dl);
+    if (link) box.appendChild(el("a", { class: "popup-link", href: link[0], text: link[1] }));
+    return box;
   }
 
   /** Points: a solid dot with a dark ring; areas: the level's colour, half filled. (The
@@ -309,44 +350,115 @@
     return items.length;
   }
 
-  /** Load both overlays for ``code``; a failed one is left empty and noted in the status. */
-  function loadOverlays(code, seq) {
+  function drawHazards(fc) {
+    var features = ((fc && fc.features) || []).filter(function (f) { return Boolean(f.geometry); });
+    hazardLayer.clearLayers();
+    L.geoJSON(features, {
+      pane: "hazards",
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties;
+        var grade = p.grade || "unconfirmed";
+        // A larger dot with a heavy ring: hazards sit on risk points of the same colours.
+        return L.circleMarker(latlng, {
+          pane: "hazards", radius: 8, color: "#1b1b1b", weight: 3, opacity: 1,
+          fillColor: p.colour_hex || HAZARD_HEX[grade] || UNKNOWN_HEX, fillOpacity: 0.95,
+          className: "hazard hazard-" + grade,
+        });
+      },
+      onEachFeature: function (feature, lyr) {
+        var p = feature.properties;
+        lyr.bindTooltip(p.title, { sticky: true });
+        lyr.bindPopup(popup(p.title, [
+          [t("common.code"), p.code],
+          [t("map.hazard.grade"), p.grade_label || t("map.hazard.unconfirmed")],
+          [t("map.hazard.state"), p.state_label],
+          [t("map.hazard.place"), p.enterprise_name || p.risk_point_name || p.region_name],
+          [t("map.hazard.deadline"), p.deadline],
+        ], ["/hazards/" + encodeURIComponent(feature.id), t("map.hazard.open")]));
+      },
+    }).eachLayer(function (lyr) { hazardLayer.addLayer(lyr); });
+    return features.length;
+  }
+
+  /** The view as ``west,south,east,north`` (outward-rounded, clamped to lon/lat ranges), or
+      null when the map has no size yet. */
+  function viewBox() {
+    var b = map.getBounds();
+    function down(v, lim) { return Math.max(-lim, Math.floor(v * 1e5) / 1e5); }
+    function up(v, lim) { return Math.min(lim, Math.ceil(v * 1e5) / 1e5); }
+    var box = [down(b.getWest(), 180), down(b.getSouth(), 90), up(b.getEast(), 180), up(b.getNorth(), 90)];
+    if (!(box[0] < box[2]) || !(box[1] < box[3])) return null;
+    return box.join(",");
+  }
+
+  function showHint(totals) {
+    var lines = [];
+    totals.forEach(function (item) {
+      if (item.total > item.shown) {
+        lines.push(t("map.zoom_hint", { layer: item.label,
+          shown: Y.formatNumber(item.shown), total: Y.formatNumber(item.total) }));
+      }
+    });
+    hintEl.textContent = lines.join(" · ");
+    hintEl.hidden = !lines.length;
+  }
+
+  /** Load the overlays that are switched on for the current view; ``force`` asks again even
+      if the view has not changed (a new region, a layer switched on). A failed one is left
+      empty and noted in the status. */
+  function loadOverlays(force) {
+    clearTimeout(moveTimer);
+    var box = viewBox();
+    if (!box || (!force && box === lastBox)) return Promise.resolve();
+    lastBox = box;
+    var seq = ++overlaySeq;
     window.yingjiLayers = null;
     var failed = false;
-    function guard(promise, draw) {
-      return promise.then(function (body) {
-        return seq === loadSeq ? draw(body) : 0;
+    function load(group, label, path, params, draw) {
+      if (!map.hasLayer(group)) {
+        group.clearLayers(); // switched off: nothing stale when it comes back on
+        return Promise.resolve({ label: label, shown: 0, total: 0 });
+      }
+      params.bbox = box;
+      params.limit = OVERLAY_LIMIT;
+      return Y.api(Y.query(path, params)).then(function (body) {
+        if (seq !== overlaySeq) return null;
+        return { label: label, shown: draw(body), total: (body && body.total) || 0 };
       }, function () {
         failed = true;
-        return seq === loadSeq ? draw(null) : 0;
+        if (seq !== overlaySeq) return null;
+        return { label: label, shown: draw(null), total: 0 };
       });
     }
-    var risks = guard(Y.api(Y.query("/risk-points", {
-      format: "geojson", under: code, limit: OVERLAY_LIMIT,
-    })), drawRiskPoints);
-    var firms = guard(Y.api(Y.query("/enterprises", { under: code, limit: OVERLAY_LIMIT })),
-      drawEnterprises);
-    return Promise.all([risks, firms]).then(function (counts) {
-      if (seq !== loadSeq) return;
-      if (failed) {
-        overlayNote = t("map.layer.failed");
-        if (!statusEl.classList.contains("error")) {
-          statusEl.textContent = statusEl.textContent + " · " + overlayNote;
-        }
-      }
-      window.yingjiLayers = { riskPoints: counts[0], enterprises: counts[1] };
+    return Promise.all([
+      load(riskLayer, t("map.layer.risk_points"), "/risk-points", { format: "geojson" }, drawRiskPoints),
+      load(enterpriseLayer, t("map.layer.enterprises"), "/enterprises", {}, drawEnterprises),
+      load(hazardLayer, t("map.layer.hazards"), "/hazards",
+        { format: "geojson", open: "true" }, drawHazards),
+    ]).then(function (results) {
+      if (seq !== overlaySeq) return;
+      overlayNote = failed ? t("map.layer.failed") : "";
+      renderStatus();
+      showHint(results);
+      window.yingjiLayers = {
+        riskPoints: results[0].shown, enterprises: results[1].shown, hazards: results[2].shown,
+      };
     });
+  }
+
+  /** After a pan or zoom, once the map has settled. */
+  function overlaysLater() {
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(function () { loadOverlays(false); }, MOVE_DELAY_MS);
   }
 
   function show() {
     var current = trail[trail.length - 1];
     var seq = ++loadSeq;
-    overlayNote = "";
     drawBreadcrumb();
     closePanel();
     rememberPlace(current.code);
     setStatus(t("common.loading"));
-    loadOverlays(current.code, seq);
     return Y.api(Y.query("/regions/geojson", { parent_code: current.code })).then(function (fc) {
       if (seq !== loadSeq) return; // a newer click won
       var features = withPoints((fc && fc.features) || []);
@@ -380,16 +492,28 @@
       } else {
         setStatus(t("map.no_children"));
       }
+      loadOverlays(true); // the new region's view (fitBounds may not have moved the map)
       mapEl.dataset.features = String(features.length);
       window.yingjiMapReady = features.length;
     }).catch(function (err) {
       if (seq !== loadSeq) return;
       setStatus(t("map.load_failed") + ": " + err.message, true);
+      loadOverlays(true);
       window.yingjiMapReady = 0;
     });
   }
 
   map.on("zoomend", fitLabels);
+  map.on("moveend", overlaysLater);
+  function toggleHazardLegend(ev) {
+    var box = legendEl.querySelector("[data-testid=legend-hazards]");
+    if (ev.layer === hazardLayer && box) box.hidden = !map.hasLayer(hazardLayer);
+  }
+  map.on("overlayadd", function (ev) {
+    toggleHazardLegend(ev);
+    loadOverlays(true); // a layer switched on is filled for the current view
+  });
+  map.on("overlayremove", toggleHazardLegend);
   if (window.ResizeObserver) {
     // The phone menu and window resizes change the map's size; Leaflet must be told.
     new ResizeObserver(function () { map.invalidateSize(); }).observe(mapEl);
