@@ -146,3 +146,15 @@ def test_scope_enterprise_and_township(api: Any, demo: dict[str, Any]) -> None:
             ).status_code
             == 404
         )
+
+
+def test_map_layer_by_bbox(api: Any, demo: dict[str, Any]) -> None:
+    admin = api("admin")
+    body = {"title": "加油站卸油口无静电接地", "region_code": "500101", "lon": 106.5, "lat": 29.5}
+    hid = admin.post("/api/v1/hazards", json=body).json()["id"]
+    inside = admin.get("/api/v1/hazards?format=geojson&open=true&bbox=106.4,29.4,106.6,29.6").json()
+    assert hid in {f["id"] for f in inside["features"]}
+    outside = admin.get("/api/v1/hazards?format=geojson&bbox=100,20,101,21").json()
+    assert hid not in {f["id"] for f in outside["features"]}
+    bad = admin.get("/api/v1/hazards?bbox=1,2,3")
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "bbox"

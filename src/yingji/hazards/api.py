@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yingji.api_deps import CurrentActor, DbSession, region_id_of
 from yingji.auth.scope import Actor
-from yingji.errors import ValidationFailed
+from yingji.bbox import parse as parse_bbox
 from yingji.files import service as files
 from yingji.hazards import machine, service
 from yingji.hazards.models import (
@@ -108,17 +108,6 @@ def event_out(event: HazardEvent) -> EventOut:
     )
 
 
-def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if not text:
-        return None
-    try:
-        west, south, east, north = (float(v) for v in text.split(","))
-    except ValueError as exc:
-        reason = "bbox 应为 西,南,东,北 四个数 / bbox must be west,south,east,north"
-        raise ValidationFailed(reason, [{"field": "bbox", "reason": reason}]) from exc
-    return west, south, east, north
-
-
 @router.get("/hazards")
 def list_hazards(
     session: DbSession,
@@ -158,7 +147,7 @@ def list_hazards(
         q=q,
         found_from=found_from,
         found_to=found_to,
-        bbox=_bbox(bbox),
+        bbox=parse_bbox(bbox),
     )
     page = service.list_hazards(session, actor, filters, offset, limit)
     items = outs(session, actor, page.items)

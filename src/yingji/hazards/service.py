@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
+from yingji.bbox import BBox
 from yingji.config import get_settings
 from yingji.db import utcnow
 from yingji.enterprises.models import Enterprise
@@ -120,7 +121,7 @@ class HazardFilter:
     q: str | None = None
     found_from: dt.datetime | None = None
     found_to: dt.datetime | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: BBox | None = None
 
     def apply(self, stmt: Select[Any], today: dt.date) -> Select[Any]:
         if self.under_path:
@@ -150,8 +151,7 @@ class HazardFilter:
         if self.found_to:
             stmt = stmt.where(Hazard.found_at < self.found_to)
         if self.bbox:
-            west, south, east, north = self.bbox
-            stmt = stmt.where(Hazard.lon.between(west, east), Hazard.lat.between(south, north))
+            stmt = stmt.where(self.bbox.where(Hazard.lon, Hazard.lat))
         return stmt
 
 
