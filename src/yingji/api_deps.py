@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for, user_for_token
 from yingji.db import session_scope
 from yingji.errors import AuthRequired, NotFound, PermissionDenied
+from yingji.paging import MAX_LIMIT
 from yingji.regions.models import Region
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -71,6 +72,9 @@ def get_actor(request: Request, session: DbSession) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+"""List paging parameters, the same on every list endpoint."""
 
 
 def region_id_of(session: Session, code: str) -> int:
@@ -85,3 +89,13 @@ def region_id_of(session: Session, code: str) -> int:
 def under_region_id(session: Session, code: str | None) -> int | None:
     """``under=<region code>`` list filters: None when absent."""
     return None if code is None else region_id_of(session, code)
+
+
+def under_path(session: Session, code: str | None) -> str | None:
+    """``under=<region code>`` filters on tables that carry a region path: the path, or None."""
+    if code is None:
+        return None
+    path = session.scalar(select(Region.path).where(Region.code == code))
+    if path is None:
+        raise NotFound(f"区划不存在 / region {code} not found")
+    return path

@@ -8,10 +8,16 @@ from typing import Annotated
 
 import typer
 
+from yingji.cli_support import fail
 from yingji.config import DEFAULT_SECRET, get_settings, masked
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 from yingji.hazards import cli as hazards_cli
+from yingji.inspections import cli as inspections_cli
+from yingji.jobs import cli as jobs_cli
+from yingji.stats import cli as stats_cli
+from yingji.traceback import cli as traceback_cli
+from yingji.whistle import cli as whistle_cli
 
 app = typer.Typer(help="Yingji 应急 — emergency-management platform", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / database schema", no_args_is_help=True)
@@ -30,14 +36,15 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 app.add_typer(hazards_cli.app, name="hazards")
+app.add_typer(traceback_cli.app, name="traceback")
+app.add_typer(inspections_cli.app, name="inspections")
+app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(stats_cli.app, name="stats")
+app.add_typer(whistle_cli.app, name="whistle")
+app.command("worker")(jobs_cli.worker)
 
 
-KIND_HELP = "regions | organisations | persons | risk_points | assignments"
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
+KIND_HELP = "regions | organisations | persons | risk_points | enterprises | assignments"
 
 
 @app.command()

@@ -4,6 +4,7 @@ enterprise. Every service takes an :class:`Actor` and checks it; no route can fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
@@ -59,6 +60,13 @@ class Actor:
                 return stmt.where(False)
             stmt = stmt.where(org_col == self.organisation_id)  # type: ignore[operator]
         return stmt
+
+    def by_path(self, stmt: Select, path_col: Any) -> Select:
+        """``stmt`` narrowed to the subtree through a region-path column the rows carry
+        (hazards, notices...), which needs no join to the region table."""
+        if self.region_path == "/":
+            return stmt
+        return stmt.where(path_col.startswith(self.region_path, autoescape=True))
 
     def require_write(self) -> None:
         if not self.can_write:

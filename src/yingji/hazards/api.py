@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession, region_id_of
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of, under_path
 from yingji.auth.scope import Actor
 from yingji.bbox import parse as parse_bbox
 from yingji.files import service as files
@@ -30,8 +30,6 @@ from yingji.regions.models import Region
 from yingji.risk.models import RiskPoint
 
 router = APIRouter(tags=["hazards"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 def _names(session: Session, model: Any, column: Any, ids: set[int | None]) -> dict[int, Any]:
@@ -131,11 +129,9 @@ def list_hazards(
 ) -> dict[str, Any]:
     """A page of hazards, newest first; ``format=geojson`` gives a map layer of those with a
     position, coloured by grade."""
-    under_path = None
-    if under is not None:
-        under_path = session.get_one(Region, region_id_of(session, under)).path
+    path = under_path(session, under)
     filters = service.HazardFilter(
-        under_path=under_path,
+        under_path=path,
         state=state,
         grade=grade,
         source=source,

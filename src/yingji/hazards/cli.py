@@ -6,14 +6,12 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
+from yingji.cli_support import actor_named, fail, under_path
 from yingji.db import session_scope
 from yingji.errors import YingjiError
 from yingji.hazards import service
 from yingji.hazards.api import event_out, outs
-from yingji.io.cli import actor_named, fail
-from yingji.regions.models import Region
 
 app = typer.Typer(help="隐患 / hidden hazards", no_args_is_help=True)
 AsUser = Annotated[str | None, typer.Option("--as-user", help="act as this user")]
@@ -31,11 +29,7 @@ def list_command(
     """One line per hazard: code, state, grade, deadline, title."""
     with session_scope() as session:
         actor = actor_named(session, as_user)
-        path = None
-        if under:
-            path = session.scalar(select(Region.path).where(Region.code == under))
-            if path is None:
-                raise fail(f"区划不存在 / region {under} not found")
+        path = under_path(session, under)
         filters = service.HazardFilter(under_path=path, state=state, grade=grade, overdue=overdue)
         page = service.list_hazards(session, actor, filters, 0, limit)
         for h in outs(session, actor, page.items):

@@ -83,9 +83,7 @@ def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:
 
 def scoped(actor: Actor, stmt: Select[Any] | None = None) -> Select[Any]:
     """Hazards the actor may see: their region subtree by path, and their own enterprise."""
-    stmt = select(Hazard) if stmt is None else stmt
-    if actor.region_path != "/":
-        stmt = stmt.where(Hazard.region_path.startswith(actor.region_path, autoescape=True))
+    stmt = actor.by_path(select(Hazard) if stmt is None else stmt, Hazard.region_path)
     if actor.role == UserRole.enterprise_user:
         stmt = stmt.where(Hazard.organisation_id == actor.organisation_id)
     return stmt

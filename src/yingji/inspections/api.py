@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession, region_id_of
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of
 from yingji.files import service as files
 from yingji.inspections import schedules, service, templates, views
 from yingji.inspections.models import InspectionSchedule
@@ -29,8 +29,6 @@ from yingji.inspections.schemas import (
 from yingji.regions.models import Region
 
 router = APIRouter(tags=["inspections"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 # --- checklists ------------------------------------------------------------------------

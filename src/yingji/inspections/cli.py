@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
+from yingji.cli_support import actor_named, under_path
 from yingji.db import session_scope
 from yingji.inspections import service, templates
-from yingji.io.cli import actor_named, fail
-from yingji.regions.models import Region
 
 app = typer.Typer(help="检查 / inspections", no_args_is_help=True)
 AsUser = Annotated[str | None, typer.Option("--as-user", help="act as this user")]
@@ -40,11 +38,7 @@ def due_command(
     """Places not inspected within their schedule's interval, never-inspected first."""
     with session_scope() as session:
         actor = actor_named(session, as_user)
-        path = None
-        if under:
-            path = session.scalar(select(Region.path).where(Region.code == under))
-            if path is None:
-                raise fail(f"区划不存在 / region {under} not found")
+        path = under_path(session, under)
         places = service.not_inspected(session, actor, under_path=path, within_days=within_days)
         for p in places:
             last = f"{p.last_inspected_at:%Y-%m-%d}" if p.last_inspected_at else "从未检查/never"

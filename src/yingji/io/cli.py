@@ -6,30 +6,14 @@ from pathlib import Path
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from yingji.auth.models import User
-from yingji.auth.scope import Actor, system_actor
-from yingji.auth.service import actor_for
+from yingji.auth.scope import system_actor
+from yingji.cli_support import actor_named, fail
 from yingji.db import session_scope
 from yingji.errors import ValidationFailed, YingjiError
 from yingji.io import service, tabular
 from yingji.io.kinds import KINDS
 from yingji.regions.models import Region
-
-
-def fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(1)
-
-
-def actor_named(session: Session, as_user: str | None) -> Actor:
-    if as_user is None:
-        return system_actor("cli")
-    user = session.scalar(select(User).where(User.username == as_user))
-    if user is None or not user.active:
-        raise fail(f"用户不存在或已停用 / no active user {as_user!r}")
-    return actor_for(session, user)
 
 
 def _labels(kind: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlalchemy import select
 
+from yingji.cli_support import fail
 from yingji.config import get_settings
 from yingji.db import get_engine, session_scope
 from yingji.jobs.models import Timer, TimerState
@@ -21,11 +22,6 @@ app = typer.Typer(help="后台任务 / durable jobs and timers", no_args_is_help
 STATES = " | ".join(s.value for s in TimerState)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(1)
-
-
 def parse_now(text: str | None) -> dt.datetime | None:
     """An ISO time; without an offset it is read in the installation's time zone."""
     if text is None:
@@ -33,7 +29,7 @@ def parse_now(text: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _fail(f"时间格式应为 ISO 8601 / --now must be ISO 8601: {text!r}") from None
+        raise fail(f"时间格式应为 ISO 8601 / --now must be ISO 8601: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(get_settings().timezone))
     return moment.astimezone(dt.UTC)
@@ -51,7 +47,7 @@ def list_jobs(
 ) -> None:
     """列出任务（按到期时间）/ list jobs by due time."""
     if state is not None and state not in TimerState.__members__:
-        raise _fail(f"状态须为 / state must be one of: {STATES}")
+        raise fail(f"状态须为 / state must be one of: {STATES}")
     stmt = select(Timer).order_by(Timer.due_at, Timer.id).limit(limit)
     if state:
         stmt = stmt.where(Timer.state == state)

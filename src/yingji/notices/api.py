@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from yingji.api_deps import CurrentActor, DbSession
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset
 from yingji.hazards import service as hazards
 from yingji.notices import service
 from yingji.notices.schemas import MarkReadIn, NoticeDetail, NoticeOut, RecipientOut
 
 router = APIRouter(tags=["notices"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.get("/notices")

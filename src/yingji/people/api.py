@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy import select
 
-from yingji.api_deps import CurrentActor, DbSession, region_id_of, under_region_id
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of, under_region_id
 from yingji.people import duty, responsibility, service
 from yingji.people.schemas import (
     AssignmentEnd,
@@ -31,8 +31,6 @@ from yingji.people.schemas import (
 from yingji.regions.models import Region
 
 router = APIRouter(tags=["people"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 # --- organisations ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from yingji.api_deps import CurrentActor, DbSession
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset
 from yingji.errors import ValidationFailed
 from yingji.regions import geo, service
 from yingji.regions.models import Region
@@ -41,8 +41,6 @@ FEATURE_COLUMNS = (
 """What a GeoJSON feature of a region is made from."""
 
 router = APIRouter(prefix="/regions", tags=["regions"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Level = Annotated[int | None, Query(ge=1, le=6)]
 MAP_SIMPLIFY_DEG = 0.005
 """Default simplification for map layers: ~500 m, invisible at province zoom, ~10× smaller."""

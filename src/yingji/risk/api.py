@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession, under_region_id
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, under_region_id
 from yingji.bbox import parse as parse_bbox
 from yingji.config import get_settings
 from yingji.files import service as files
@@ -30,8 +30,6 @@ from yingji.risk.schemas import (
 )
 
 router = APIRouter(tags=["risk"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 def _outs(

@@ -10,11 +10,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession, region_id_of
+from yingji.api_deps import CurrentActor, DbSession, under_path
 from yingji.auth.scope import Actor
 from yingji.errors import ValidationFailed
 from yingji.hazards.service import local_today
-from yingji.regions.models import Region
 from yingji.traceback import flags, pdf, service
 
 router = APIRouter(tags=["traceback"])
@@ -78,8 +77,6 @@ def hazard_flags(
     days: int = Query(90, description="false_closure: days after verification"),
 ) -> dict[str, Any]:
     """Rows flagged by one query: overdue, false_closure, not_inspected, major_not_reported."""
-    path = None
-    if under is not None:
-        path = session.get_one(Region, region_id_of(session, under)).path
+    path = under_path(session, under)
     rows = flags.run(session, actor, flag, path, days)
     return {"flag": flag, "label": flags.FLAG_LABELS.get(flag, flag), "items": rows}

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
+from yingji.cli_support import actor_named, fail, under_path
 from yingji.db import session_scope
 from yingji.errors import YingjiError
-from yingji.io.cli import actor_named, fail
-from yingji.regions.models import Region
 from yingji.traceback import flags, pdf
 from yingji.traceback.api import report_for
 
@@ -59,11 +57,7 @@ def flags_command(
     try:
         with session_scope() as session:
             actor = actor_named(session, as_user)
-            path = None
-            if under:
-                path = session.scalar(select(Region.path).where(Region.code == under))
-                if path is None:
-                    raise fail(f"区划不存在 / region {under} not found")
+            path = under_path(session, under)
             rows = flags.run(session, actor, flag, path, days)
     except YingjiError as exc:
         raise fail(exc.message) from exc

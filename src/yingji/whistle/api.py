@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from yingji.api_deps import CurrentActor, DbSession, region_id_of
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, under_path
 from yingji.config import get_settings
-from yingji.regions.models import Region
 from yingji.whistle import antispam, crypto, public, service, views
 from yingji.whistle.models import STATE_LABELS
 from yingji.whistle.schemas import (
@@ -25,8 +24,6 @@ from yingji.whistle.schemas import (
 )
 
 router = APIRouter(tags=["whistle"])
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 def client_address(request: Request) -> str:
@@ -152,10 +149,8 @@ def list_reports(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    under_path = None
-    if under is not None:
-        under_path = session.get_one(Region, region_id_of(session, under)).path
-    filters = service.ReportFilter(state=state, under_path=under_path, q=q, open_only=open)
+    path = under_path(session, under)
+    filters = service.ReportFilter(state=state, under_path=path, q=q, open_only=open)
     page = service.list_reports(session, actor, filters, offset, limit)
     return {
         "items": views.outs(session, page.items),

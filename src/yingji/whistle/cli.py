@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from yingji.cli_support import actor_named, fail
 from yingji.config import get_settings
 from yingji.db import session_scope
 from yingji.errors import Conflict, YingjiError
-from yingji.io.cli import actor_named, fail
 from yingji.whistle import crypto, service
 from yingji.whistle.models import STATE_LABELS, WhistleReport
 

@@ -94,10 +94,7 @@ def _require_reader(actor: Actor) -> None:
 def scoped(actor: Actor, stmt: Select[Any] | None = None) -> Select[Any]:
     _require_reader(actor)
     stmt = select(WhistleReport) if stmt is None else stmt
-    if actor.region_path != "/":
-        path = WhistleReport.region_path
-        stmt = stmt.where(path.startswith(actor.region_path, autoescape=True))
-    return stmt
+    return actor.by_path(stmt, WhistleReport.region_path)
 
 
 def get(session: Session, actor: Actor, report_id: int) -> WhistleReport:
