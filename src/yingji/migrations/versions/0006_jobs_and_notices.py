@@ -1,7 +1,7 @@
 """The outbox (job timers), notices and their recipients.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 07:52:46.625128
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import yingji.db
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Whistleblower reports, their timeline, rewards, payouts and the public form's attempt log
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-29 07:51:54.706328
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import yingji.db
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
