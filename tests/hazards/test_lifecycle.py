@@ -137,15 +137,16 @@ def test_scope_enterprise_and_township(api: Any, demo: dict[str, Any]) -> None:
         viewer.post("/api/v1/hazards", json={"title": "x", "region_code": "500101"}).status_code
         == 403
     )
+    county = (
+        api("admin")
+        .post("/api/v1/hazards", json={"title": "县级隐患", "region_code": "500101"})
+        .json()["id"]
+    )
     other = api("twp2_operator")
-    seen = other.get(f"/api/v1/hazards/{hid}")
-    if seen.status_code == 404:
-        assert (
-            other.post(
-                f"/api/v1/hazards/{hid}/actions/confirm", json={"grade": "general"}
-            ).status_code
-            == 404
-        )
+    assert other.get(f"/api/v1/hazards/{county}").status_code == 404
+    step = other.post(f"/api/v1/hazards/{county}/actions/confirm", json={"grade": "general"})
+    assert step.status_code == 404
+    assert county not in {h["id"] for h in other.get("/api/v1/hazards?limit=1000").json()["items"]}
 
 
 def test_map_layer_by_bbox(api: Any, demo: dict[str, Any]) -> None:
