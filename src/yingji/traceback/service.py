@@ -93,6 +93,8 @@ class Responsibility:
 
 @dataclass
 class NoticeTrace:
+    """A notice about one of the place's hazards (the Chinese title: reports are filed)."""
+
     at: dt.datetime
     kind: str
     title: str
@@ -328,7 +330,7 @@ def _notices(session: Session, codes: dict[int, str]) -> list[NoticeTrace]:
         NoticeTrace(
             n.created_at,
             KIND_LABELS.get(n.kind, n.kind),
-            n.title,
+            n.title.split(" / ")[0],
             codes.get(n.subject_id or 0, ""),
             recipients[n.id],
         )
