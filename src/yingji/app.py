@@ -67,6 +67,11 @@ ROUTERS = (
     "yingji.io.api",
     "yingji.files.api",
     "yingji.hazards.api",
+    "yingji.traceback.api",
+    "yingji.inspections.api",
+    "yingji.notices.api",
+    "yingji.whistle.api",
+    "yingji.stats.api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 
@@ -78,7 +83,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         require_migrated(engine)
-        yield
+        # jobs: the in-process worker runs due timers while the app runs (worker_mode).
+        from yingji.jobs.worker import inprocess
+
+        with inprocess(engine, settings) as _app.state.worker:
+            yield
 
     app = FastAPI(
         title="Yingji 应急",

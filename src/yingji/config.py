@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,31 @@ class Settings(BaseSettings):
     """Default rectification deadline for a general hazard (一般隐患), in days."""
     hazard_deadline_days_major: int = 90
     """Default rectification deadline for a major hazard (重大隐患), in days."""
+    # --- jobs and hazard reminders ---
+    worker_mode: Literal["inprocess", "off"] = "inprocess"
+    """``inprocess``: ``yingji serve`` runs due jobs in a background thread; ``off``: only
+    separate ``yingji worker`` processes do."""
+    worker_poll_seconds: float = 5.0
+    """How often a worker looks for due jobs."""
+    job_lease_seconds: int = 300
+    """How long a claimed job stays a worker's; after that (a crash) another worker retakes it."""
+    job_max_attempts: int = 8
+    """Attempts before a failing job is marked failed (retries back off from 30 s to 1 h)."""
+    hazard_prompt_days_before: int = 3
+    """A prompt (提示单) goes to the rectification owner this many days before the deadline."""
+    hazard_circular_after_days: int = 7
+    """After this many overdue days a circular (通报) goes to the upper-level government."""
+    whistle_key: SecretStr | None = None
+    """Key protecting whistleblowers' identities; unset: derived from secret_key (changing
+    that key then makes stored identities unreadable)."""
+    whistle_identity_readers: list[str] = []
+    """Usernames allowed to read a whistleblower's name and phone (each read is audited)."""
+    whistle_max_per_hour: int = 5
+    """Public reports accepted per client address per hour."""
+    whistle_lookups_per_hour: int = 30
+    """Receipt status look-ups per client address per hour."""
+    whistle_min_fill_seconds: int = 5
+    """A report form sent back sooner than this after it was served is refused as scripted."""
 
 
 @lru_cache

@@ -6,9 +6,26 @@ from yingji.auth.models import ApiToken, AuditEntry, AuditHead, LoginFailure, Us
 from yingji.enterprises.models import Enterprise
 from yingji.files.models import Attachment
 from yingji.hazards.models import Hazard, HazardEvent
+from yingji.inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionResult,
+    InspectionSchedule,
+)
+from yingji.jobs.models import Timer
+from yingji.notices.models import Notice, NoticeRecipient
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
+from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
+from yingji.whistle.models import (
+    WhistleAttempt,
+    WhistleEvent,
+    WhistlePayout,
+    WhistleReport,
+    WhistleReward,
+)
 
 __all__ = [
     "ApiToken",
@@ -16,16 +33,33 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "AuditHead",
+    "ChecklistItem",
+    "ChecklistTemplate",
     "CommitteeMember",
     "DutyShift",
     "Enterprise",
     "Hazard",
     "HazardEvent",
+    "HazardStatFlow",
+    "HazardStatMark",
+    "HazardStatOpen",
+    "HazardStatState",
+    "Inspection",
+    "InspectionResult",
+    "InspectionSchedule",
     "LoginFailure",
+    "Notice",
+    "NoticeRecipient",
     "Organisation",
     "Person",
     "Region",
     "RiskCategory",
     "RiskPoint",
+    "Timer",
     "User",
+    "WhistleAttempt",
+    "WhistleEvent",
+    "WhistlePayout",
+    "WhistleReport",
+    "WhistleReward",
 ]

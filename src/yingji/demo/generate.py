@@ -93,7 +93,11 @@ USERS: tuple[tuple[str, UserRole], ...] = (
 )
 
 
-DOMAIN_DEMOS: tuple[str, ...] = ("yingji.demo.hazards",)
+DOMAIN_DEMOS: tuple[str, ...] = (
+    "yingji.demo.inspections",
+    "yingji.demo.hazards",
+    "yingji.demo.whistle",
+)
 """Modules adding a domain's demo records on top of places, people and users, in order;
 each has ``load(session, rng, now) -> counts`` and acts through the services as demo users."""
 

@@ -132,10 +132,8 @@ class Hazard(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (
-        Index("ix_hazard_region_path_found", "region_path", "found_at"),
-        Index("ix_hazard_state_deadline", "state", "deadline"),
-    )
+    __table_args__ = (Index("ix_hazard_state_deadline", "state", "deadline"),)
+    """Subtree indexes on ``region_path`` serve the statistics and live in ``yingji.stats``."""
 
 
 class HazardEvent(Base):

@@ -22,6 +22,11 @@ __all__ = ["mount"]
 PAGE_ROUTERS = (
     "yingji.web.pages",
     "yingji.web.hazard_pages",
+    "yingji.web.inspection_pages",
+    "yingji.web.traceback_pages",
+    "yingji.web.notice_pages",
+    "yingji.web.whistle_pages",
+    "yingji.web.stats_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

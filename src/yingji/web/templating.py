@@ -24,9 +24,13 @@ NAV: tuple[tuple[str, str], ...] = (
     ("persons", "/persons"),
     ("assignments", "/assignments"),
     ("enterprises", "/enterprises"),
+    ("inspections", "/inspections"),
     ("hazards", "/hazards"),
+    ("whistle", "/whistle-reports"),
+    ("dashboard", "/dashboard"),
     ("duty", "/duty"),
     ("data", "/data"),
+    ("inbox", "/inbox"),
 )
 """The main menu: (key of ``nav.<key>`` text, path), one line per page."""
 

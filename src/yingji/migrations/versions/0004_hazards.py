@@ -125,9 +125,6 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_hazard_region_id"), ["region_id"], unique=False)
         batch_op.create_index(
-            "ix_hazard_region_path_found", ["region_path", "found_at"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_hazard_risk_point_id"), ["risk_point_id"], unique=False
         )
         batch_op.create_index("ix_hazard_state_deadline", ["state", "deadline"], unique=False)
@@ -171,7 +168,6 @@ def downgrade() -> None:
     with op.batch_alter_table("hazard", schema=None) as batch_op:
         batch_op.drop_index("ix_hazard_state_deadline")
         batch_op.drop_index(batch_op.f("ix_hazard_risk_point_id"))
-        batch_op.drop_index("ix_hazard_region_path_found")
         batch_op.drop_index(batch_op.f("ix_hazard_region_id"))
         batch_op.drop_index(batch_op.f("ix_hazard_owner_person_id"))
         batch_op.drop_index(batch_op.f("ix_hazard_inspection_id"))

@@ -1,0 +1,1 @@
+"""Hazard statistics: summaries, dashboard figures, rankings (晾晒) and exports."""
