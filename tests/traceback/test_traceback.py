@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from yingji import clock
 from yingji.auth.models import User
 from yingji.auth.service import actor_for
 from yingji.db import session_factory, utcnow
@@ -46,7 +47,7 @@ def test_report_collects_hazards_steps_and_missed_deadlines(engine: Engine) -> N
     with session_factory(engine)() as s:
         enterprise, actor = _ent_and_actor(s)
         hazard_id = _late_hazard(s, actor, enterprise)
-        today = service.local_today()
+        today = clock.today()
         report = traceback.build(s, actor, "enterprise", enterprise.id, today - 60 * DAY, today)
         trace = next(h for h in report.hazards if h.id == hazard_id)
         assert trace.missed_deadline and trace.days_late in (24, 25, 26)

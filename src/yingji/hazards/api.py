@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of, under_path
 from yingji.auth.scope import Actor
 from yingji.bbox import parse as parse_bbox
@@ -62,7 +63,7 @@ def outs(session: Session, actor: Actor, hazards: Sequence[Hazard]) -> list[Haza
     )
     points = _names(session, RiskPoint, RiskPoint.name, {h.risk_point_id for h in hazards})
     owners = _names(session, Person, Person.name, {h.owner_person_id for h in hazards})
-    today = service.local_today()
+    today = clock.today()
     out = []
     for h in hazards:
         code, name = regions.get(h.region_id, ("", ""))

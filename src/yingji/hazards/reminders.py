@@ -10,12 +10,11 @@ deadline since moved, does nothing.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji import jobs
+from yingji import clock, jobs
 from yingji.auth.scope import system_actor
 from yingji.config import get_settings
 from yingji.enterprises.models import Enterprise
@@ -44,16 +43,8 @@ EMERGENCY_SUBTYPE = "应急"
 """The subtype of a region's emergency management bureau among its departments."""
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(get_settings().timezone)
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(_tz()).date()
-
-
 def _send_time(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, SEND_AT, _tz()).astimezone(dt.UTC)
+    return dt.datetime.combine(day, SEND_AT, clock.zone()).astimezone(dt.UTC)
 
 
 def due_times(deadline: dt.date) -> dict[str, dt.datetime]:
@@ -188,7 +179,7 @@ def _facts(hazard: Hazard, where: str, today: dt.date) -> dict[str, object]:
 def send_prompt(session: Session, job: jobs.Job) -> None:
     """提示单 to the rectification owner while the deadline is still ahead."""
     hazard = _live(session, job)
-    today = _local_day(job.now)
+    today = clock.today(job.now)
     if hazard is None or hazard.deadline is None or today > hazard.deadline:
         return
     where, _enterprise = _place(session, hazard)
@@ -216,7 +207,7 @@ def send_prompt(session: Session, job: jobs.Job) -> None:
 def send_urge(session: Session, job: jobs.Job) -> None:
     """督促函 to the enterprise's principal and the supervising department once overdue."""
     hazard = _live(session, job)
-    today = _local_day(job.now)
+    today = clock.today(job.now)
     if hazard is None or hazard.deadline is None or today <= hazard.deadline:
         return
     where, enterprise = _place(session, hazard)
@@ -250,7 +241,7 @@ def send_urge(session: Session, job: jobs.Job) -> None:
 def send_circular(session: Session, job: jobs.Job) -> None:
     """通报 to the upper-level government when the hazard stays overdue."""
     hazard = _live(session, job)
-    today = _local_day(job.now)
+    today = clock.today(job.now)
     if hazard is None or hazard.deadline is None or today <= hazard.deadline:
         return
     where, _enterprise = _place(session, hazard)
@@ -289,7 +280,7 @@ def report_major_upward(session: Session, job: jobs.Job) -> None:
     ):
         return
     where, _enterprise = _place(session, hazard)
-    upper, people = _upper_level(session, hazard.region_id, _local_day(job.now))
+    upper, people = _upper_level(session, hazard.region_id, clock.today(job.now))
     criterion = hazard.criterion or ""
     notices.issue(
         session,

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.bbox import BBox
@@ -58,16 +58,6 @@ def _bad(field: str, reason: str) -> ValidationFailed:
     return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
-def zone() -> ZoneInfo:
-    """The installation's time zone: deadlines and report windows are dates there."""
-    return ZoneInfo(get_settings().timezone)
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """The calendar date in the installation's time zone."""
-    return (now or utcnow()).astimezone(zone()).date()
-
-
 def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:
     settings = get_settings()
     days = (
@@ -75,7 +65,7 @@ def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:
         if grade == HazardGrade.major
         else settings.hazard_deadline_days_general
     )
-    return local_today(now) + dt.timedelta(days=days)
+    return clock.today(now) + dt.timedelta(days=days)
 
 
 # --- reading -------------------------------------------------------------------------
@@ -156,7 +146,7 @@ class HazardFilter:
 def list_hazards(
     session: Session, actor: Actor, filters: HazardFilter, offset: int = 0, limit: int = 50
 ) -> Page[Hazard]:
-    stmt = filters.apply(scoped(actor), local_today()).order_by(Hazard.found_at.desc(), Hazard.id)
+    stmt = filters.apply(scoped(actor), clock.today()).order_by(Hazard.found_at.desc(), Hazard.id)
     return paginate(session, stmt, offset, limit)
 
 
@@ -170,7 +160,7 @@ def is_overdue(hazard: Hazard, today: dt.date | None = None) -> bool:
     return (
         hazard.state in OPEN_STATES
         and hazard.deadline is not None
-        and hazard.deadline < (today or local_today())
+        and hazard.deadline < (today or clock.today())
     )
 
 
@@ -302,7 +292,7 @@ def report(
     )
     session.add(hazard)
     session.flush()
-    hazard.code = f"YH{local_today(at):%Y%m%d}{hazard.id:07d}"
+    hazard.code = f"YH{clock.today(at):%Y%m%d}{hazard.id:07d}"
     _event(session, actor, hazard, Action.report, None, data.get("comment"), None, at)
     return hazard
 
@@ -379,7 +369,7 @@ def _assign(
             deadline = dt.date.fromisoformat(deadline)
         except ValueError as exc:
             raise _bad("deadline", "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD") from exc
-    if deadline < local_today(at):
+    if deadline < clock.today(at):
         raise _bad("deadline", "整改时限不能早于今天 / the deadline is in the past")
     funds = values["funds_wan"]
     if funds is not None and (not isinstance(funds, int | float) or funds < 0):

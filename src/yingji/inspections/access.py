@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.enterprises.models import Enterprise
 from yingji.errors import NotFound, PermissionDenied, ValidationFailed
-from yingji.hazards.service import local_today
 from yingji.inspections.models import Inspection, InspectionKind
 from yingji.people.models import Assignment, Organisation
 from yingji.people.service import active_on
@@ -102,7 +102,7 @@ def assigned(session: Session, actor: Actor, kind: str, target_id: int) -> bool:
         Assignment.person_id == actor.person_id,
         Assignment.target_kind == kind,
         Assignment.target_id == target_id,
-        active_on(local_today()),
+        active_on(clock.today()),
     )
     return session.scalar(stmt.limit(1)) is not None
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
@@ -181,7 +182,7 @@ def create(
     )
     session.add(inspection)
     session.flush()
-    inspection.code = f"JC{hazards.local_today(at):%Y%m%d}{inspection.id:07d}"
+    inspection.code = f"JC{clock.today(at):%Y%m%d}{inspection.id:07d}"
     item_ids = session.scalars(
         select(ChecklistItem.id).where(ChecklistItem.template_id == template.id)
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import signal
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
 
+from yingji import clock
 from yingji.cli_support import fail
 from yingji.config import get_settings
 from yingji.db import get_engine, session_scope
@@ -31,7 +31,7 @@ def parse_now(text: str | None) -> dt.datetime | None:
     except ValueError:
         raise fail(f"时间格式应为 ISO 8601 / --now must be ISO 8601: {text!r}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(get_settings().timezone))
+        moment = moment.replace(tzinfo=clock.zone())
     return moment.astimezone(dt.UTC)
 
 
@@ -53,7 +53,7 @@ def list_jobs(
         stmt = stmt.where(Timer.state == state)
     if kind:
         stmt = stmt.where(Timer.kind == kind)
-    tz = ZoneInfo(get_settings().timezone)
+    tz = clock.zone()
     with session_scope() as session:
         rows = list(session.scalars(stmt))
         for t in rows:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from yingji.auth.scope import system_actor
+from yingji.cli_support import fail
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 from yingji.stats import export, refresh, service
@@ -24,11 +25,6 @@ COLUMNS = (
     ("overdue", "逾期"),
     ("major_open", "重大未销号"),
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(1)
 
 
 def _cell(key: str, value: Any) -> str:
@@ -83,7 +79,7 @@ def hazards(
                 return
             data = service.dashboard(session, actor, under, start, end)
     except YingjiError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     _print(data)
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from yingji.config import get_settings
+from yingji import clock
 from yingji.hazards.models import Hazard, HazardState
 from yingji.stats.figures import Tally, accumulate
 from yingji.stats.marks import local_day, mark_columns
@@ -58,7 +57,7 @@ def in_subtree(session: Session, column: Any, path: str) -> ColumnElement[bool]:
 
 def utc_bounds(window: Window) -> tuple[dt.datetime, dt.datetime]:
     """The window's local midnights as UTC instants."""
-    tz = ZoneInfo(get_settings().timezone)
+    tz = clock.zone()
     start = dt.datetime.combine(window.start, dt.time(), tzinfo=tz).astimezone(dt.UTC)
     end = dt.datetime.combine(window.end, dt.time(), tzinfo=tz).astimezone(dt.UTC)
     return start, end

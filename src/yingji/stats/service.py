@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.enterprises import industries
 from yingji.errors import NotFound, PermissionDenied, ValidationFailed
-from yingji.hazards.service import local_today
 from yingji.people.models import Organisation
 from yingji.regions.models import Region
 from yingji.stats import figures, periods, refresh
@@ -214,7 +214,7 @@ def dashboard(
     """Summary with year-on-year and period-on-period change, and breakdowns by child
     region, industry and department, for ``first``..``last`` (default: this year so far)."""
     subj = subject(session, actor, under)
-    today = today or local_today()
+    today = today or clock.today()
     window = _window(first, last, today)
     if catch_up and subj.summarised:
         refresh.catch_up(session.get_bind())  # type: ignore[arg-type]
@@ -289,7 +289,7 @@ def ranking(
             [{"field": "by", "reason": "region | department"}],
         )
     subj = subject(session, actor, under)
-    today = today or local_today()
+    today = today or clock.today()
     name, window = periods.quarter(quarter or periods.quarter_of(today))
     prev_name, prev_window = periods.quarter(periods.previous_quarter(name))
     if catch_up and subj.summarised:

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.api_deps import CurrentActor, DbSession, under_path
 from yingji.auth.scope import Actor
 from yingji.errors import ValidationFailed
-from yingji.hazards.service import local_today
 from yingji.traceback import flags, pdf, service
 
 router = APIRouter(tags=["traceback"])
@@ -40,7 +40,7 @@ def report_for(
 ) -> service.TraceReport:
     """Build the report; the window defaults to the last 365 days up to today."""
     kind, subject_id = subject_of(enterprise_id, risk_point_id)
-    end = end or local_today()
+    end = end or clock.today()
     start = start or end - dt.timedelta(days=365)
     return service.build(session, actor, kind, subject_id, start, end)  # type: ignore[arg-type]
 

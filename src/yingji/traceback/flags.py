@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, aliased
 
+from yingji import clock
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import ValidationFailed
@@ -57,7 +58,7 @@ def _row(h: Hazard, today: dt.date, **extra: Any) -> dict[str, Any]:
 
 def overdue(session: Session, actor: Actor, under_path: str | None = None) -> list[dict]:
     """Open hazards whose deadline has passed, longest overdue first."""
-    today = hazards.local_today()
+    today = clock.today()
     filters = hazards.HazardFilter(under_path=under_path, overdue=True)
     stmt = filters.apply(hazards.scoped(actor), today).order_by(Hazard.deadline, Hazard.id)
     return [_row(h, today) for h in session.scalars(stmt.limit(LIMIT))]
@@ -91,7 +92,7 @@ def false_closures(
         )
         .order_by(Hazard.found_at.desc())
     )
-    today = hazards.local_today()
+    today = clock.today()
     out = []
     for h, earlier_id, earlier_code, verified_at in session.execute(stmt):
         gap = (h.found_at - verified_at).days
@@ -128,7 +129,7 @@ def major_not_reported(
     )
     if under_path:
         stmt = stmt.where(Hazard.region_path.startswith(under_path, autoescape=True))
-    today = hazards.local_today()
+    today = clock.today()
     return [
         _row(h, today) for h in session.scalars(stmt.order_by(Hazard.confirmed_at).limit(LIMIT))
     ]

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from yingji import clock
 from yingji.fonts import CJK_FONT_PATH, CJK_SC_INDEX
-from yingji.hazards import service as hazards
 from yingji.traceback.service import SUBJECT_LABELS, TraceReport
 
 FONT = "NotoSansSC"
@@ -21,7 +21,7 @@ def _t(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return value.astimezone(hazards.zone()).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 

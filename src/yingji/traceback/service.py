@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from yingji import clock
 from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
@@ -22,7 +23,6 @@ from yingji.enterprises import service as enterprises
 from yingji.enterprises.models import Enterprise
 from yingji.errors import ValidationFailed
 from yingji.hazards import machine
-from yingji.hazards import service as hazards
 from yingji.hazards.models import GRADE_LABELS, OPEN_STATES, STATE_LABELS, Hazard, HazardEvent
 from yingji.inspections.models import KIND_LABELS as INSPECTION_KIND_LABELS
 from yingji.inspections.models import (
@@ -133,7 +133,7 @@ def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             "时间范围不超过三年 / the window is at most three years",
             [{"field": "from", "reason": "时间范围过长 / window too long"}],
         )
-    tz = hazards.zone()
+    tz = clock.zone()
     return (
         dt.datetime.combine(start, dt.time(), tz),
         dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz),
@@ -170,7 +170,7 @@ def _missed(hazard: Hazard, now: dt.datetime) -> int:
     if hazard.deadline is None or hazard.state == "dismissed":
         return 0
     waiting = hazard.state in ("assigned", "rectifying", "suspended")
-    finished = hazards.local_today((None if waiting else hazard.submitted_at) or now)
+    finished = clock.today((None if waiting else hazard.submitted_at) or now)
     return max(0, (finished - hazard.deadline).days)
 
 
