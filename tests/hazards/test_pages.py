@@ -27,3 +27,16 @@ def test_detail_out_of_scope_is_not_found(api: Any, pages: Any) -> None:
     hazard = api("admin").post("/api/v1/hazards", json=body).json()
     page = pages("twp2_operator")
     assert page.get(f"/hazards/{hazard['id']}").status_code == 404
+
+
+def test_assign_form_suggests_the_enterprise_people(
+    api: Any, pages: Any, demo: dict[str, Any]
+) -> None:
+    regulator = api("cq_operator")
+    body = {"title": "危化品库房通风不良", "enterprise_id": demo["enterprise_id"]}
+    hid = regulator.post("/api/v1/hazards", json=body).json()["id"]
+    regulator.post(f"/api/v1/hazards/{hid}/actions/confirm", json={"grade": "general"})
+    page = pages("cq_operator").get(f"/hazards/{hid}").text
+    assert 'data-testid="step-assign"' in page
+    assert "主要负责人" in page and "安全管理负责人" in page
+    assert f'<option value="{demo["owner_person_id"]}">' in page

@@ -36,10 +36,12 @@ from yingji.hazards.models import (
 )
 from yingji.paging import Page, paginate
 from yingji.people import targets
-from yingji.people.models import Organisation, Person
+from yingji.people.models import ROLE_LABELS, Organisation, Person
+from yingji.people.responsibility import responsible_for
 from yingji.regions import geo
 from yingji.regions.models import Region
 from yingji.risk import service as risk
+from yingji.risk.models import TARGET_KIND as RISK_POINT_KIND
 from yingji.risk.models import RiskPoint
 
 _SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
@@ -162,6 +164,27 @@ def is_overdue(hazard: Hazard, today: dt.date | None = None) -> bool:
         and hazard.deadline is not None
         and hazard.deadline < (today or clock.today())
     )
+
+
+def owner_candidates(session: Session, actor: Actor, hazard: Hazard) -> list[tuple[int, str]]:
+    """People who usually answer for fixing this hazard, for the assign form: the
+    enterprise's principal and safety manager, or the risk point's 点线面 persons."""
+    found: dict[int, str] = {}
+    if hazard.enterprise_id is not None:
+        enterprise = session.get_one(Enterprise, hazard.enterprise_id)
+        labels = {
+            enterprise.principal_id: "主要负责人",
+            enterprise.safety_manager_id: "安全管理负责人",
+        }
+        for person in session.scalars(
+            select(Person).where(Person.id.in_([i for i in labels if i is not None]))
+        ):
+            found[person.id] = f"{person.name}（{labels[person.id]}）"
+    if hazard.risk_point_id is not None:
+        by_point = responsible_for(session, actor, RISK_POINT_KIND, [hazard.risk_point_id])
+        for r in by_point.get(hazard.risk_point_id, []):
+            found.setdefault(r.person_id, f"{r.name}（{ROLE_LABELS.get(r.role, r.role)}）")
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 # --- reporting -----------------------------------------------------------------------

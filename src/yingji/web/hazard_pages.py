@@ -91,6 +91,9 @@ def hazard_page(request: Request, session: DbSession, me: Me, hazard_id: int) ->
             "photos": photos,
             "sources": SOURCE_LABELS,
             "can_photo": me.actor.role in machine.RECTIFIERS,
+            "owners": service.owner_candidates(session, me.actor, hazard)
+            if "assign" in row.allowed_actions
+            else [],
         },
         js={"hazardId": hazard_id},
     )

@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "hazards.report_submit": {"zh-CN": "上报", "en": "Report"},
     "hazards.place": {"zh-CN": "所在", "en": "Where"},
     "hazards.owner": {"zh-CN": "整改责任人", "en": "Rectification owner"},
+    "hazards.owner_suggestions": {"zh-CN": "建议：", "en": "Suggested:"},
     "hazards.owner_id": {"zh-CN": "整改责任人 ID", "en": "Owner person ID"},
     "hazards.deadline": {"zh-CN": "整改时限", "en": "Deadline"},
     "hazards.found_at": {"zh-CN": "发现时间", "en": "Found"},
