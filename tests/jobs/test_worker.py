@@ -32,3 +32,27 @@ def test_worker_off_starts_nothing(db: Engine) -> None:
         assert app.state.worker is None
     before = {t.name for t in threading.enumerate()}
     assert not any(name.startswith("jobs-") for name in before)
+
+
+def test_upkeep_runs_each_periodic_task_once_per_interval(db: Engine) -> None:
+    from yingji.jobs.registry import _PERIODIC
+    from yingji.jobs.worker import Worker
+
+    calls: list[Engine] = []
+    jobs.every(3600, "test.upkeep")(calls.append)
+    try:
+        worker = Worker(db)
+        assert "test.upkeep" in worker.upkeep()
+        assert "test.upkeep" not in worker.upkeep()
+        assert calls == [db]
+    finally:
+        _PERIODIC.pop("test.upkeep")
+
+
+def test_stats_catch_up_is_periodic_upkeep(db: Engine) -> None:
+    from yingji.jobs.registry import load_handlers, periodic
+
+    load_handlers()
+    seconds, task = periodic()["stats.catch_up"]
+    assert seconds == 300
+    task(db)  # brings the summaries up to date without error

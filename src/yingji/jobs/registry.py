@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-HANDLER_MODULES: tuple[str, ...] = ("yingji.hazards.reminders",)
-"""Modules whose import registers handlers, one line per domain."""
+HANDLER_MODULES: tuple[str, ...] = (
+    "yingji.hazards.reminders",
+    "yingji.stats.refresh",
+)
+"""Modules whose import registers handlers or periodic tasks, one line per domain."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,27 @@ def handler_for(kind: str) -> Handler | None:
 
 def kinds() -> list[str]:
     return sorted(_HANDLERS)
+
+
+Periodic = Callable[[Engine], object]
+_PERIODIC: dict[str, tuple[float, Periodic]] = {}
+
+
+def every(seconds: float, name: str) -> Callable[[Periodic], Periodic]:
+    """``@jobs.every(300, "stats.catch_up")``: each worker runs the function about that
+    often, between polls. For upkeep that must be safe to run on several machines at once
+    and simply skipped when a worker is down (keeping summaries warm), not for deliveries,
+    which are timer rows."""
+
+    def register(fn: Periodic) -> Periodic:
+        _PERIODIC[name] = (seconds, fn)
+        return fn
+
+    return register
+
+
+def periodic() -> dict[str, tuple[float, Periodic]]:
+    return dict(_PERIODIC)
 
 
 def load_handlers() -> None:

@@ -1,18 +1,20 @@
 """The polling worker: a background thread inside ``yingji serve``, or the main loop of
-``yingji worker`` processes on other machines. Both call :func:`run_due` and nothing else,
-so any number of them may run against one PostgreSQL database."""
+``yingji worker`` processes on other machines. Both call :func:`run_due` (and the periodic
+upkeep tasks), so any number of them may run against one PostgreSQL database."""
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
 from yingji.config import Settings
-from yingji.jobs.registry import load_handlers
+from yingji.jobs.registry import load_handlers, periodic
 from yingji.jobs.runner import run_due, worker_name
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ class Worker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_run: dict[str, float] = {}
 
     def drain(self) -> dict[str, int]:
         """Run due work until a batch comes back short; returns the summed counts."""
@@ -41,6 +44,21 @@ class Worker:
                 break
         return total
 
+    def upkeep(self) -> list[str]:
+        """Run the periodic tasks whose interval has passed; returns their names."""
+        ran = []
+        for name, (seconds, task) in periodic().items():
+            now = time.monotonic()
+            if now - self._last_run.get(name, -math.inf) < seconds:
+                continue
+            self._last_run[name] = now
+            ran.append(name)
+            try:
+                task(self.engine)
+            except Exception:  # upkeep is retried at its next interval
+                log.exception("job worker %s: periodic task %s failed", self.name, name)
+        return ran
+
     def loop(self) -> None:
         load_handlers()
         while not self._stop.is_set():
@@ -48,6 +66,7 @@ class Worker:
                 self.drain()
             except Exception:  # the database may be away for a moment; try again later
                 log.exception("job worker %s: polling failed", self.name)
+            self.upkeep()
             self._wake.wait(self.interval)
             self._wake.clear()
 

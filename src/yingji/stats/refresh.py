@@ -41,6 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from yingji import jobs
 from yingji.db import utcnow
 from yingji.hazards.models import Hazard
 from yingji.regions.models import Region
@@ -363,3 +364,13 @@ def catch_up(engine: Engine, *, full: bool = False) -> RefreshReport:
     lock while it works nor reads the summaries from a snapshot older than the refresh."""
     with Session(engine) as session, session.begin():
         return refresh(session, full=full)
+
+
+KEEP_FRESH_SECONDS = 300
+
+
+@jobs.every(KEEP_FRESH_SECONDS, "stats.catch_up")
+def keep_fresh(engine: Engine) -> None:
+    """Workers catch the summaries up every few minutes, so the first dashboard read after a
+    busy spell does not pay for it; the refresh lock keeps concurrent runs apart."""
+    catch_up(engine)
