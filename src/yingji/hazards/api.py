@@ -16,7 +16,7 @@ from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of
 from yingji.auth.scope import Actor
 from yingji.bbox import parse as parse_bbox
 from yingji.files import service as files
-from yingji.hazards import machine, service
+from yingji.hazards import machine, queries, service
 from yingji.hazards.models import (
     GRADE_HEX,
     GRADE_LABELS,
@@ -84,7 +84,7 @@ def outs(session: Session, actor: Actor, hazards: Sequence[Hazard]) -> list[Haza
                 risk_point_name=points.get(h.risk_point_id) if h.risk_point_id else None,
                 department_name=org_names.get(h.department_id) if h.department_id else None,
                 owner_name=owners.get(h.owner_person_id) if h.owner_person_id else None,
-                overdue=service.is_overdue(h, today),
+                overdue=queries.is_overdue(h, today),
                 colour_hex=GRADE_HEX.get(h.grade, GRADE_HEX[None]),
                 allowed_actions=[a.value for a in machine.allowed(h.state, actor.role)],
             )
@@ -131,7 +131,7 @@ def list_hazards(
     """A page of hazards, newest first; ``format=geojson`` gives a map layer of those with a
     position, coloured by grade."""
     path = under_path(session, under)
-    filters = service.HazardFilter(
+    filters = queries.HazardFilter(
         under_path=path,
         state=state,
         grade=grade,
@@ -146,7 +146,7 @@ def list_hazards(
         found_to=found_to,
         bbox=parse_bbox(bbox),
     )
-    page = service.list_hazards(session, actor, filters, offset, limit)
+    page = queries.list_hazards(session, actor, filters, offset, limit)
     items = outs(session, actor, page.items)
     if format == "json":
         return {"items": items, "total": page.total, "offset": page.offset, "limit": page.limit}
@@ -170,7 +170,7 @@ def list_hazards(
 
 
 def _detail(session: Session, actor: Actor, hazard: Hazard) -> HazardDetail:
-    events = service.timeline(session, actor, hazard.id)
+    events = queries.timeline(session, actor, hazard.id)
     photos = files.list_for(session, service.TARGET, [hazard.id])
     return HazardDetail(
         **outs(session, actor, [hazard])[0].model_dump(),
@@ -191,7 +191,7 @@ def report_hazard(body: HazardIn, session: DbSession, actor: CurrentActor) -> Ha
 
 @router.get("/hazards/{hazard_id}")
 def get_hazard(hazard_id: int, session: DbSession, actor: CurrentActor) -> HazardDetail:
-    return _detail(session, actor, service.get(session, actor, hazard_id))
+    return _detail(session, actor, queries.get(session, actor, hazard_id))
 
 
 @router.post("/hazards/{hazard_id}/actions/{action}")

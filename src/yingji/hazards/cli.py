@@ -10,7 +10,7 @@ import typer
 from yingji.cli_support import actor_named, fail, under_path
 from yingji.db import session_scope
 from yingji.errors import YingjiError
-from yingji.hazards import service
+from yingji.hazards import queries, service
 from yingji.hazards.api import event_out, outs
 
 app = typer.Typer(help="隐患 / hidden hazards", no_args_is_help=True)
@@ -30,8 +30,8 @@ def list_command(
     with session_scope() as session:
         actor = actor_named(session, as_user)
         path = under_path(session, under)
-        filters = service.HazardFilter(under_path=path, state=state, grade=grade, overdue=overdue)
-        page = service.list_hazards(session, actor, filters, 0, limit)
+        filters = queries.HazardFilter(under_path=path, state=state, grade=grade, overdue=overdue)
+        page = queries.list_hazards(session, actor, filters, 0, limit)
         for h in outs(session, actor, page.items):
             mark = " 逾期/overdue" if h.overdue else ""
             typer.echo(
@@ -47,13 +47,13 @@ def show(code: str, as_user: AsUser = None) -> None:
     with session_scope() as session:
         actor = actor_named(session, as_user)
         try:
-            hazard = service.get_by_code(session, actor, code)
+            hazard = queries.get_by_code(session, actor, code)
         except YingjiError as exc:
             raise fail(exc.message) from exc
         body = outs(session, actor, [hazard])[0].model_dump(mode="json")
         body["events"] = [
             event_out(e).model_dump(mode="json")
-            for e in service.timeline(session, actor, hazard.id)
+            for e in queries.timeline(session, actor, hazard.id)
         ]
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
 
@@ -77,7 +77,7 @@ def act(
         with session_scope() as session:
             actor = actor_named(session, as_user)
             session.info["actor"] = actor
-            hazard = service.get_by_code(session, actor, code)
+            hazard = queries.get_by_code(session, actor, code)
             hazard = service.act(session, actor, hazard.id, action, fields)
             typer.echo(f"{hazard.code}: {hazard.state}")
     except YingjiError as exc:

@@ -1,4 +1,4 @@
-"""Report hazards and move them through the state machine; read them in scope.
+"""Report hazards and move them through the state machine (reading is in :mod:`queries`).
 
 Every step writes a :class:`HazardEvent` (the timeline users read) in the same transaction
 as the change, and the ORM flush hook writes the audit entry, so the record of who did what
@@ -12,13 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji import clock
 from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
-from yingji.bbox import BBox
 from yingji.config import get_settings
 from yingji.db import utcnow
 from yingji.enterprises.models import Enterprise
@@ -27,24 +26,20 @@ from yingji.files import service as files
 from yingji.hazards import machine, reminders
 from yingji.hazards.machine import Action
 from yingji.hazards.models import (
-    OPEN_STATES,
     Hazard,
     HazardEvent,
     HazardGrade,
     HazardSource,
     HazardState,
 )
-from yingji.paging import Page, paginate
+from yingji.hazards.queries import SCOPE, get
 from yingji.people import targets
-from yingji.people.models import ROLE_LABELS, Organisation, Person
-from yingji.people.responsibility import responsible_for
+from yingji.people.models import Organisation, Person
 from yingji.regions import geo
 from yingji.regions.models import Region
 from yingji.risk import service as risk
-from yingji.risk.models import TARGET_KIND as RISK_POINT_KIND
 from yingji.risk.models import RiskPoint
 
-_SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
 FIVE_IMPLEMENTS = ("measures", "funds_wan", "owner_person_id", "deadline", "contingency_plan")
 """五落实 for a major hazard: measures, funds, owner, deadline and contingency plan."""
 _FIVE_LABELS = {
@@ -70,123 +65,6 @@ def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:
     return clock.today(now) + dt.timedelta(days=days)
 
 
-# --- reading -------------------------------------------------------------------------
-
-
-def scoped(actor: Actor, stmt: Select[Any] | None = None) -> Select[Any]:
-    """Hazards the actor may see: their region subtree by path, and their own enterprise."""
-    stmt = actor.by_path(select(Hazard) if stmt is None else stmt, Hazard.region_path)
-    if actor.role == UserRole.enterprise_user:
-        stmt = stmt.where(Hazard.organisation_id == actor.organisation_id)
-    return stmt
-
-
-def get(session: Session, actor: Actor, hazard_id: int) -> Hazard:
-    hazard = session.scalar(scoped(actor).where(Hazard.id == hazard_id))
-    if hazard is None:
-        raise NotFound(f"隐患 {hazard_id} {_SCOPE}")
-    return hazard
-
-
-def get_by_code(session: Session, actor: Actor, code: str) -> Hazard:
-    hazard = session.scalar(scoped(actor).where(Hazard.code == code))
-    if hazard is None:
-        raise NotFound(f"隐患 {code} {_SCOPE}")
-    return hazard
-
-
-@dataclass
-class HazardFilter:
-    """What a hazard list can be narrowed by; every field is optional."""
-
-    under_path: str | None = None
-    state: list[str] | None = None
-    grade: str | None = None
-    source: str | None = None
-    enterprise_id: int | None = None
-    risk_point_id: int | None = None
-    department_id: int | None = None
-    overdue: bool = False
-    open_only: bool = False
-    q: str | None = None
-    found_from: dt.datetime | None = None
-    found_to: dt.datetime | None = None
-    bbox: BBox | None = None
-
-    def apply(self, stmt: Select[Any], today: dt.date) -> Select[Any]:
-        if self.under_path:
-            stmt = stmt.where(Hazard.region_path.startswith(self.under_path, autoescape=True))
-        if self.state:
-            stmt = stmt.where(Hazard.state.in_(self.state))
-        if self.open_only:
-            stmt = stmt.where(Hazard.state.in_([s.value for s in OPEN_STATES]))
-        if self.overdue:
-            stmt = stmt.where(
-                Hazard.state.in_([s.value for s in OPEN_STATES]), Hazard.deadline < today
-            )
-        for column, value in (
-            (Hazard.grade, self.grade),
-            (Hazard.source, self.source),
-            (Hazard.enterprise_id, self.enterprise_id),
-            (Hazard.risk_point_id, self.risk_point_id),
-            (Hazard.department_id, self.department_id),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        if self.q:
-            pattern = f"%{self.q}%"
-            stmt = stmt.where(or_(Hazard.title.ilike(pattern), Hazard.code.ilike(pattern)))
-        if self.found_from:
-            stmt = stmt.where(Hazard.found_at >= self.found_from)
-        if self.found_to:
-            stmt = stmt.where(Hazard.found_at < self.found_to)
-        if self.bbox:
-            stmt = stmt.where(self.bbox.where(Hazard.lon, Hazard.lat))
-        return stmt
-
-
-def list_hazards(
-    session: Session, actor: Actor, filters: HazardFilter, offset: int = 0, limit: int = 50
-) -> Page[Hazard]:
-    stmt = filters.apply(scoped(actor), clock.today()).order_by(Hazard.found_at.desc(), Hazard.id)
-    return paginate(session, stmt, offset, limit)
-
-
-def timeline(session: Session, actor: Actor, hazard_id: int) -> list[HazardEvent]:
-    get(session, actor, hazard_id)
-    stmt = select(HazardEvent).where(HazardEvent.hazard_id == hazard_id).order_by(HazardEvent.id)
-    return list(session.scalars(stmt))
-
-
-def is_overdue(hazard: Hazard, today: dt.date | None = None) -> bool:
-    return (
-        hazard.state in OPEN_STATES
-        and hazard.deadline is not None
-        and hazard.deadline < (today or clock.today())
-    )
-
-
-def owner_candidates(session: Session, actor: Actor, hazard: Hazard) -> list[tuple[int, str]]:
-    """People who usually answer for fixing this hazard, for the assign form: the
-    enterprise's principal and safety manager, or the risk point's 点线面 persons."""
-    found: dict[int, str] = {}
-    if hazard.enterprise_id is not None:
-        enterprise = session.get_one(Enterprise, hazard.enterprise_id)
-        labels = {
-            enterprise.principal_id: "主要负责人",
-            enterprise.safety_manager_id: "安全管理负责人",
-        }
-        for person in session.scalars(
-            select(Person).where(Person.id.in_([i for i in labels if i is not None]))
-        ):
-            found[person.id] = f"{person.name}（{labels[person.id]}）"
-    if hazard.risk_point_id is not None:
-        by_point = responsible_for(session, actor, RISK_POINT_KIND, [hazard.risk_point_id])
-        for r in by_point.get(hazard.risk_point_id, []):
-            found.setdefault(r.person_id, f"{r.name}（{ROLE_LABELS.get(r.role, r.role)}）")
-    return sorted(found.items(), key=lambda item: item[1])
-
-
 # --- reporting -----------------------------------------------------------------------
 
 
@@ -206,12 +84,12 @@ def _place(session: Session, actor: Actor, data: dict[str, Any]) -> _Place:
         enterprise = session.get(Enterprise, data["enterprise_id"])
         organisation = enterprise and session.get(Organisation, enterprise.organisation_id)
         if enterprise is None or organisation is None:
-            raise _bad("enterprise_id", f"企业 {data['enterprise_id']} {_SCOPE}")
+            raise _bad("enterprise_id", f"企业 {data['enterprise_id']} {SCOPE}")
         place = _Place(session.get_one(Region, organisation.region_id), enterprise, organisation)
     if data.get("risk_point_id") is not None:
         point = session.get(RiskPoint, data["risk_point_id"])
         if point is None:
-            raise _bad("risk_point_id", f"风险点 {data['risk_point_id']} {_SCOPE}")
+            raise _bad("risk_point_id", f"风险点 {data['risk_point_id']} {SCOPE}")
         if place is None:
             place = _Place(session.get_one(Region, point.region_id))
         place.risk_point = point
@@ -224,7 +102,7 @@ def _place(session: Session, actor: Actor, data: dict[str, Any]) -> _Place:
     if place is None and data.get("region_id") is not None:
         region = session.get(Region, data["region_id"])
         if region is None:
-            raise _bad("region_id", f"区划 {data['region_id']} {_SCOPE}")
+            raise _bad("region_id", f"区划 {data['region_id']} {SCOPE}")
         place = _Place(region)
     if place is None:
         raise _bad(
@@ -233,7 +111,7 @@ def _place(session: Session, actor: Actor, data: dict[str, Any]) -> _Place:
             "or region",
         )
     if not actor.covers(place.region.path):
-        raise NotFound(f"区划 {place.region.code} {_SCOPE}")
+        raise NotFound(f"区划 {place.region.code} {SCOPE}")
     if actor.role == UserRole.enterprise_user and (
         place.organisation is None or place.organisation.id != actor.organisation_id
     ):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset
-from yingji.hazards import service as hazards
+from yingji.hazards import queries as hazard_queries
 from yingji.notices import service
 from yingji.notices.schemas import MarkReadIn, NoticeDetail, NoticeOut, RecipientOut
 
@@ -70,7 +70,7 @@ def hazard_notices(
 ) -> dict[str, Any]:
     """Notices about one hazard the actor may see: all of them for regulators in scope,
     the ones addressed to them for everyone else."""
-    hazard = hazards.get(session, actor, hazard_id)
+    hazard = hazard_queries.get(session, actor, hazard_id)
     page = service.list_notices(
         session, actor, box="all", subject=("hazard", hazard.id), offset=offset, limit=limit
     )

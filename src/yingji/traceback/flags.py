@@ -18,7 +18,7 @@ from yingji import clock
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import ValidationFailed
-from yingji.hazards import service as hazards
+from yingji.hazards import queries
 from yingji.hazards.models import GRADE_LABELS, STATE_LABELS, Hazard, HazardGrade, HazardState
 from yingji.inspections import service as inspections
 
@@ -59,8 +59,8 @@ def _row(h: Hazard, today: dt.date, **extra: Any) -> dict[str, Any]:
 def overdue(session: Session, actor: Actor, under_path: str | None = None) -> list[dict]:
     """Open hazards whose deadline has passed, longest overdue first."""
     today = clock.today()
-    filters = hazards.HazardFilter(under_path=under_path, overdue=True)
-    stmt = filters.apply(hazards.scoped(actor), today).order_by(Hazard.deadline, Hazard.id)
+    filters = queries.HazardFilter(under_path=under_path, overdue=True)
+    stmt = filters.apply(queries.scoped(actor), today).order_by(Hazard.deadline, Hazard.id)
     return [_row(h, today) for h in session.scalars(stmt.limit(LIMIT))]
 
 
@@ -74,7 +74,7 @@ def false_closures(
             "天数须为正数 / days must be positive", [{"field": "days", "reason": "≥ 1"}]
         )
     earlier = aliased(Hazard)
-    later = hazards.scoped(actor).where(Hazard.checklist_item_id.is_not(None))
+    later = queries.scoped(actor).where(Hazard.checklist_item_id.is_not(None))
     if under_path:
         later = later.where(Hazard.region_path.startswith(under_path, autoescape=True))
     same_place = (earlier.enterprise_id == Hazard.enterprise_id) | (
@@ -121,7 +121,7 @@ def major_not_reported(
 ) -> list[dict]:
     """Major hazards confirmed more than ``grace_hours`` ago with no upward report."""
     cutoff = utcnow() - dt.timedelta(hours=grace_hours)
-    stmt = hazards.scoped(actor).where(
+    stmt = queries.scoped(actor).where(
         Hazard.grade == HazardGrade.major,
         Hazard.state != HazardState.dismissed,
         Hazard.confirmed_at <= cutoff,

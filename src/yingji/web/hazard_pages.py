@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from yingji.api_deps import DbSession
 from yingji.errors import NotFound
 from yingji.files import service as files
-from yingji.hazards import machine, service
+from yingji.hazards import machine, queries, service
 from yingji.hazards.api import event_out, outs
 from yingji.hazards.models import GRADE_LABELS, SOURCE_LABELS, STATE_LABELS
 from yingji.regions.models import Region
@@ -40,14 +40,14 @@ def hazards_page(
     rows = []
     pager = _pager(request, 0, offset, PAGE_SIZE)
     if problem is None:
-        filters = service.HazardFilter(
+        filters = queries.HazardFilter(
             under_path=session.get_one(Region, region_id).path if region_id else None,
             state=[state] if state in STATE_LABELS else None,
             grade=grade if grade in GRADE_LABELS else None,
             overdue=overdue,
             q=q.strip() or None,
         )
-        page = service.list_hazards(session, me.actor, filters, offset, PAGE_SIZE)
+        page = queries.list_hazards(session, me.actor, filters, offset, PAGE_SIZE)
         rows = outs(session, me.actor, page.items)
         pager = _pager(request, page.total, offset, PAGE_SIZE)
     return render(
@@ -74,11 +74,11 @@ def hazards_page(
 @router.get("/hazards/{hazard_id}", name="hazard")
 def hazard_page(request: Request, session: DbSession, me: Me, hazard_id: int) -> Response:
     try:
-        hazard = service.get(session, me.actor, hazard_id)
+        hazard = queries.get(session, me.actor, hazard_id)
     except NotFound:
         return _error_page(request, me, "error.not_found", 404)
     row = outs(session, me.actor, [hazard])[0]
-    events = [event_out(e) for e in service.timeline(session, me.actor, hazard_id)]
+    events = [event_out(e) for e in queries.timeline(session, me.actor, hazard_id)]
     photos = [files.as_dict(p) for p in files.list_for(session, service.TARGET, [hazard_id])]
     return render(
         request,
@@ -91,7 +91,7 @@ def hazard_page(request: Request, session: DbSession, me: Me, hazard_id: int) ->
             "photos": photos,
             "sources": SOURCE_LABELS,
             "can_photo": me.actor.role in machine.RECTIFIERS,
-            "owners": service.owner_candidates(session, me.actor, hazard)
+            "owners": queries.owner_candidates(session, me.actor, hazard)
             if "assign" in row.allowed_actions
             else [],
         },
