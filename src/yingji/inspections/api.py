@@ -9,12 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy.orm import Session
 
-from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of
+from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, region_id_of, under_path
 from yingji.files import service as files
 from yingji.inspections import schedules, service, templates, views
 from yingji.inspections.models import InspectionSchedule
 from yingji.inspections.schemas import (
-    DueOut,
     FinishOut,
     InspectionDetail,
     InspectionIn,
@@ -141,12 +140,6 @@ def update_schedule(
 # --- inspections -----------------------------------------------------------------------
 
 
-def _under_path(session: Session, code: str | None) -> str | None:
-    if code is None:
-        return None
-    return session.get_one(Region, region_id_of(session, code)).path
-
-
 @router.get("/inspections/due")
 def due(
     actor: CurrentActor,
@@ -157,10 +150,9 @@ def due(
     """Places not inspected within their schedule's interval (or due within
     ``within_days``): never-inspected first, then by due date."""
     places = service.not_inspected(
-        session, actor, under_path=_under_path(session, under), within_days=within_days
+        session, actor, under_path=under_path(session, under), within_days=within_days
     )
-    items = [DueOut.model_validate(p, from_attributes=True) for p in places]
-    return {"items": items, "total": len(items)}
+    return {"items": places, "total": len(places)}
 
 
 @router.get("/inspections")
@@ -179,7 +171,7 @@ def list_inspections(
 ) -> dict[str, Any]:
     """A page of inspections, newest first."""
     filters = service.InspectionFilter(
-        under_path=_under_path(session, under),
+        under_path=under_path(session, under),
         enterprise_id=enterprise_id,
         risk_point_id=risk_point_id,
         kind=kind,

@@ -162,18 +162,3 @@ class ScheduleOut(BaseModel):
     category_id: int | None
     kind: str | None
     active: bool
-
-
-class DueOut(BaseModel):
-    target_kind: str
-    target_id: int
-    name: str
-    region_code: str
-    region_name: str
-    grade: str | None
-    schedule_id: int
-    schedule_name: str
-    interval_days: int
-    last_inspected_at: dt.datetime | None
-    due_on: dt.date | None
-    overdue: bool
