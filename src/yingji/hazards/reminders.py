@@ -175,6 +175,32 @@ def _facts(hazard: Hazard, where: str, today: dt.date) -> dict[str, object]:
     }
 
 
+def _issue(
+    session: Session,
+    job: jobs.Job,
+    hazard: Hazard,
+    kind: NoticeKind,
+    *,
+    title: str,
+    body: str,
+    persons: Recipients,
+    data: dict[str, object],
+) -> None:
+    """One notice about ``hazard`` for this job; the job's key makes a re-run write none."""
+    notices.issue(
+        session,
+        kind=kind,
+        title=title,
+        body=body,
+        region_id=hazard.region_id,
+        key=job.key,
+        persons=persons,
+        subject=(SUBJECT, hazard.id),
+        data=data,
+        now=job.now,
+    )
+
+
 @jobs.handler(PROMPT)
 def send_prompt(session: Session, job: jobs.Job) -> None:
     """提示单 to the rectification owner while the deadline is still ahead."""
@@ -184,9 +210,11 @@ def send_prompt(session: Session, job: jobs.Job) -> None:
         return
     where, _enterprise = _place(session, hazard)
     facts = _facts(hazard, where, today)
-    notices.issue(
+    _issue(
         session,
-        kind=NoticeKind.prompt,
+        job,
+        hazard,
+        NoticeKind.prompt,
         title=f"隐患整改提示单：{hazard.title} / Rectification prompt: {hazard.code}",
         body=(
             f"{where}隐患「{hazard.title}」（编号 {hazard.code}）的整改时限为 "
@@ -194,12 +222,8 @@ def send_prompt(session: Session, job: jobs.Job) -> None:
             f"Hazard {hazard.code} must be rectified by {facts['deadline']} "
             f"({facts['days_left']} days left); please finish and submit it for verification."
         ),
-        region_id=hazard.region_id,
-        key=job.key,
         persons=[(hazard.owner_person_id, "owner")] if hazard.owner_person_id else [],
-        subject=(SUBJECT, hazard.id),
         data=facts,
-        now=job.now,
     )
 
 
@@ -217,9 +241,11 @@ def send_urge(session: Session, job: jobs.Job) -> None:
     if hazard.department_id is not None:
         people += _department_people(session, hazard.department_id, today)
     facts = _facts(hazard, where, today)
-    notices.issue(
+    _issue(
         session,
-        kind=NoticeKind.urge,
+        job,
+        hazard,
+        NoticeKind.urge,
         title=f"隐患整改督促函：{hazard.title} / Urge letter: {hazard.code} is overdue",
         body=(
             f"{where}隐患「{hazard.title}」（编号 {hazard.code}）整改时限 {facts['deadline']} "
@@ -228,12 +254,8 @@ def send_urge(session: Session, job: jobs.Job) -> None:
             f"Hazard {hazard.code} is {facts['days_overdue']} days past its deadline "
             f"{facts['deadline']}; see that it is rectified and submitted without delay."
         ),
-        region_id=hazard.region_id,
-        key=job.key,
         persons=people,
-        subject=(SUBJECT, hazard.id),
         data=facts,
-        now=job.now,
     )
 
 
@@ -247,9 +269,11 @@ def send_circular(session: Session, job: jobs.Job) -> None:
     where, _enterprise = _place(session, hazard)
     upper, people = _upper_level(session, hazard.region_id, today)
     facts = {**_facts(hazard, where, today), "upper_region": upper.name if upper else None}
-    notices.issue(
+    _issue(
         session,
-        kind=NoticeKind.circular,
+        job,
+        hazard,
+        NoticeKind.circular,
         title=f"逾期隐患通报：{hazard.title} / Circular: {hazard.code} long overdue",
         body=(
             f"{where}隐患「{hazard.title}」（编号 {hazard.code}）整改时限 {facts['deadline']}，"
@@ -258,12 +282,8 @@ def send_circular(session: Session, job: jobs.Job) -> None:
             f"Hazard {hazard.code} is still not rectified {facts['days_overdue']} days after "
             f"its deadline {facts['deadline']}; reported to the upper-level government."
         ),
-        region_id=hazard.region_id,
-        key=job.key,
         persons=people,
-        subject=(SUBJECT, hazard.id),
         data=facts,
-        now=job.now,
     )
 
 
@@ -282,9 +302,11 @@ def report_major_upward(session: Session, job: jobs.Job) -> None:
     where, _enterprise = _place(session, hazard)
     upper, people = _upper_level(session, hazard.region_id, clock.today(job.now))
     criterion = hazard.criterion or ""
-    notices.issue(
+    _issue(
         session,
-        kind=NoticeKind.double_report,
+        job,
+        hazard,
+        NoticeKind.double_report,
         title=f"重大事故隐患报告：{hazard.title} / Major hazard report: {hazard.code}",
         body=(
             f"{where}发现{GRADE_LABELS['major']}「{hazard.title}」（编号 {hazard.code}），"
@@ -293,10 +315,7 @@ def report_major_upward(session: Session, job: jobs.Job) -> None:
             f"Major hazard {hazard.code} ({criterion}) is reported to the upper-level "
             f"government, as the rules for major hazards require."
         ),
-        region_id=hazard.region_id,
-        key=job.key,
         persons=people,
-        subject=(SUBJECT, hazard.id),
         data={
             "code": hazard.code,
             "title": hazard.title,
@@ -304,7 +323,6 @@ def report_major_upward(session: Session, job: jobs.Job) -> None:
             "criterion": criterion,
             "upper_region": upper.name if upper else None,
         },
-        now=job.now,
     )
     if people:  # with nobody above to receive it, the report stays on record but unsent
         hazard.reported_up_at = job.now
