@@ -63,6 +63,25 @@ class Settings(BaseSettings):
     """Receipt status look-ups per client address per hour."""
     whistle_min_fill_seconds: int = 5
     """A report form sent back sooner than this after it was served is refused as scripted."""
+    # --- notification channels (yingji.notify) ---
+    sms_gateway_url: str | None = None
+    """SMS gateway endpoint (JSON POST); unset: the ``sms`` channel is not configured."""
+    sms_template: str = "【应急】{text}{confirm}"
+    """SMS text; fields ``{text}``, ``{code}``, ``{link}`` and ``{confirm}`` (reply hint)."""
+    voice_gateway_url: str | None = None
+    """Voice-call gateway endpoint (JSON POST); unset: the ``voice`` channel is not configured."""
+    voice_timeout_seconds: float = 60.0
+    """A voice gateway answers after the call ends, so it may take up to a ringing period."""
+    notify_timeout_seconds: float = 5.0
+    """Timeout of one SMS gateway request or MQTT publish; past it the send is retried later."""
+    mqtt_host: str = "127.0.0.1"
+    """MQTT broker of the loudspeaker terminals (叫应终端)."""
+    mqtt_port: int = 1883
+    """Port of that broker."""
+    mqtt_username: str | None = None
+    """Broker user name, when the broker requires one."""
+    mqtt_password: SecretStr | None = None
+    """Broker password."""
 
 
 @lru_cache
