@@ -72,6 +72,7 @@ ROUTERS = (
     "yingji.notices.api",
     "yingji.whistle.api",
     "yingji.stats.api",
+    "yingji.warnings.api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 

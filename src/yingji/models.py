@@ -19,6 +19,7 @@ from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organis
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
+from yingji.warnings.models import EarlyWarning, WarningRegion
 from yingji.whistle.models import (
     WhistleAttempt,
     WhistleEvent,
@@ -37,6 +38,7 @@ __all__ = [
     "ChecklistTemplate",
     "CommitteeMember",
     "DutyShift",
+    "EarlyWarning",
     "Enterprise",
     "Hazard",
     "HazardEvent",
@@ -57,6 +59,7 @@ __all__ = [
     "RiskPoint",
     "Timer",
     "User",
+    "WarningRegion",
     "WhistleAttempt",
     "WhistleEvent",
     "WhistlePayout",
