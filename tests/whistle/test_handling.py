@@ -131,17 +131,19 @@ def test_reward_and_payout_only_for_accepted(api: Any, public: Any, places: dict
     assert too_much.status_code == 422
     bad_method = twp.post(pay, json={"method": "gold"})
     assert bad_method.status_code == 422
-    part = twp.post(pay, json={"method": "bank_transfer", "amount_yuan": "1000", "reference": "T1"})
+    part = twp.post(
+        pay, json={"method": "bank_transfer", "amount_yuan": "1000", "reference": "BANK-REF-7731"}
+    )
     assert part.status_code == 201, part.text
     status = public().get(f"/api/v1/public/whistle-reports/{receipt}").json()
     assert status["reward_granted"] and not status["reward_paid"]
-    rest = twp.post(pay, json={"method": "mobile_payment", "reference": "T2"})
+    rest = twp.post(pay, json={"method": "mobile_payment", "reference": "BANK-REF-7732"})
     assert rest.status_code == 201, rest.text
     body = rest.json()["reward"]
     assert body["paid_yuan"] == "3000.00" and len(body["payouts"]) == 2
     status = public().get(f"/api/v1/public/whistle-reports/{receipt}").json()
     assert status["reward_paid"] and status["reward_yuan"] == "3000.00"
-    assert "twp_operator" not in str(status) and "T1" not in str(status)
+    assert "twp_operator" not in str(status) and "BANK-REF" not in str(status)
 
 
 @pytest.mark.parametrize("user", ["twp2_operator", "ent_user", "grid_user"])
