@@ -17,6 +17,7 @@ from yingji.inspections import cli as inspections_cli
 from yingji.jobs import cli as jobs_cli
 from yingji.stats import cli as stats_cli
 from yingji.traceback import cli as traceback_cli
+from yingji.warnings import cli as warnings_cli
 from yingji.whistle import cli as whistle_cli
 
 app = typer.Typer(help="Yingji 应急 — emergency-management platform", no_args_is_help=True)
@@ -41,6 +42,7 @@ app.add_typer(inspections_cli.app, name="inspections")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(whistle_cli.app, name="whistle")
+app.add_typer(warnings_cli.app, name="warnings")
 app.command("worker")(jobs_cli.worker)
 
 

@@ -40,3 +40,12 @@ def test_assign_form_suggests_the_enterprise_people(
     assert 'data-testid="step-assign"' in page
     assert "主要负责人" in page and "安全管理负责人" in page
     assert f'<option value="{demo["owner_person_id"]}">' in page
+
+
+def test_times_show_in_the_installation_zone() -> None:
+    import datetime as dt
+
+    from yingji.web.templating import local_time
+
+    midnight_utc = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert local_time(midnight_utc) == "2026-01-01 08:00"

@@ -27,6 +27,7 @@ PAGE_ROUTERS = (
     "yingji.web.notice_pages",
     "yingji.web.whistle_pages",
     "yingji.web.stats_pages",
+    "yingji.web.warning_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

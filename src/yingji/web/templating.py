@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import pass_context
 from starlette.templating import Jinja2Templates
 
+from yingji import clock
 from yingji.web.i18n import FALLBACK, translate
 
 HERE = Path(__file__).parent
@@ -25,6 +26,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("assignments", "/assignments"),
     ("enterprises", "/enterprises"),
     ("inspections", "/inspections"),
+    ("warnings", "/warnings"),
     ("hazards", "/hazards"),
     ("whistle", "/whistle-reports"),
     ("dashboard", "/dashboard"),
@@ -67,12 +69,10 @@ def number(value: float | int | None, digits: int = 0) -> str:
 
 
 def local_time(value: dt.datetime | None, tz: ZoneInfo | None = None, fmt: str = "") -> str:
-    """An aware datetime in the installation's time zone."""
+    """An aware datetime in ``tz``, by default the installation's time zone."""
     if value is None:
         return ""
-    if tz is not None:
-        value = value.astimezone(tz)
-    return value.strftime(fmt or "%Y-%m-%d %H:%M")
+    return value.astimezone(tz or clock.zone()).strftime(fmt or "%Y-%m-%d %H:%M")
 
 
 templates.env.globals["t"] = t

@@ -1,0 +1,87 @@
+"""``yingji warnings``: list warnings, ingest a CAP 1.2 file, export one as CAP (one
+transaction each), so a bureau can exchange CAP files without the web UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yingji.cli_support import actor_named, fail, under_path
+from yingji.db import session_scope, utcnow
+from yingji.errors import YingjiError
+from yingji.warnings import service
+from yingji.warnings.api import outs
+
+app = typer.Typer(help="预警 / warnings", no_args_is_help=True)
+AsUser = Annotated[str | None, typer.Option("--as-user", help="act as this user")]
+
+
+def _problem(exc: YingjiError) -> typer.Exit:
+    """The error and each rejected field on its own line, then a red exit."""
+    lines = [exc.message]
+    details = exc.details if isinstance(exc.details, list) else []
+    for detail in (d for d in details if isinstance(d, dict)):
+        row = f"row {detail['row']} " if detail.get("row") is not None else ""
+        lines.append(f"  {row}{detail.get('field', '')}: {detail.get('reason', '')}")
+    return fail("\n".join(lines))
+
+
+@app.command("list")
+def list_command(
+    under: Annotated[str | None, typer.Option(help="区划编码 / region code")] = None,
+    active: Annotated[bool, typer.Option(help="仅当前生效 / in force now only")] = False,
+    limit: int = 50,
+    as_user: AsUser = None,
+) -> None:
+    """One line per warning: id, code, level, category, status, valid until, headline."""
+    with session_scope() as session:
+        actor = actor_named(session, as_user)
+        rows, total = service.list_warnings(
+            session,
+            actor,
+            limit=limit,
+            under_path=under_path(session, under),
+            active_at=utcnow() if active else None,
+        )
+        for w in outs(session, rows):
+            until = w.valid_until.isoformat(timespec="minutes") if w.valid_until else "-"
+            typer.echo(
+                f"{w.id}\t{w.code}\t{w.level_label}\t{w.category_label}\t{w.status_label}\t"
+                f"{until}\t{w.headline}"
+            )
+        typer.echo(f"共 {total} 条 / {total} warnings")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="CAP 1.2 XML 文件 / file", exists=True)],
+    as_user: AsUser = None,
+) -> None:
+    """Store a CAP 1.2 message (Alert, Update or Cancel); nothing is stored if it is refused."""
+    try:
+        with session_scope() as session:
+            actor = actor_named(session, as_user)
+            session.info["actor"] = actor
+            warning = service.ingest(session, actor, file.read_bytes())
+            typer.echo(f"{warning.id}\t{warning.code}\t{warning.status}\t{warning.headline}")
+    except YingjiError as exc:
+        raise _problem(exc) from exc
+
+
+@app.command()
+def export(
+    warning_id: int,
+    file: Annotated[Path, typer.Argument(help="输出 XML 文件 / output file")],
+    as_user: AsUser = None,
+) -> None:
+    """Write one warning as a CAP 1.2 document."""
+    try:
+        with session_scope() as session:
+            actor = actor_named(session, as_user)
+            warning = service.get(session, actor, warning_id)
+            file.write_bytes(service.cap_xml(session, warning))
+    except YingjiError as exc:
+        raise _problem(exc) from exc
+    typer.echo(f"已导出 / exported {file}")
