@@ -19,6 +19,7 @@ from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organis
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
+from yingji.warnings.instruction_models import Instruction
 from yingji.warnings.models import EarlyWarning, WarningRegion
 from yingji.whistle.models import (
     WhistleAttempt,
@@ -49,6 +50,7 @@ __all__ = [
     "Inspection",
     "InspectionResult",
     "InspectionSchedule",
+    "Instruction",
     "LoginFailure",
     "Notice",
     "NoticeRecipient",
