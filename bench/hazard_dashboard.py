@@ -31,6 +31,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 import yingji.models  # noqa: F401  (all tables)
+from bench._pg import pg_admin, pg_url
 from yingji import migrate
 from yingji.auth.scope import system_actor
 from yingji.db import make_engine, session_factory
@@ -48,7 +49,6 @@ SECTORS = ("应急", "住房城乡建设", "交通运输", "市场监管", "消�
 DIVISIONS = ("06", "07", "08", "09", "10", "13", "17", "22", "25", "26", "30", "31", "33",
              "36", "44", "45", "47", "48", "54", "59", "61", "72", "80", "87")  # fmt: skip
 SUBJECTS = {"province": "510000", "city": "510100", "county": "510104", "township": "510104001"}
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPEAT = 5
 COLUMNS = (
     "title", "state", "grade", "source", "region_id", "region_path", "department_id",
@@ -301,25 +301,6 @@ def _measure(engine: Engine, n: int, tag: str) -> dict[str, Any]:
     return figures_out
 
 
-def _pg_url() -> str | None:
-    url = os.environ.get("YINGJI_BENCH_PG_URL", PG_DEFAULT)
-    try:
-        eng = make_engine(url)
-        with eng.connect() as conn:
-            conn.execute(text("select 1"))
-        eng.dispose()
-        return url
-    except Exception:  # unreachable: the PostgreSQL run is skipped
-        return None
-
-
-def _pg_admin(url: str, statement: str) -> None:
-    eng = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(statement))
-    eng.dispose()
-
-
 def run() -> dict:
     backends = os.environ.get("BACKENDS", "sqlite,postgresql").split(",")
     out: dict[str, Any] = {}
@@ -329,10 +310,10 @@ def run() -> dict:
             migrate.upgrade(engine)
             out |= _measure(engine, int(os.environ.get("HAZARDS", 1_000_000)), "sqlite")
             engine.dispose()
-    url = _pg_url() if "postgresql" in backends else None
+    url = pg_url() if "postgresql" in backends else None
     if url:
         name = f"yingji_bench_{os.getpid()}"
-        _pg_admin(url, f'CREATE DATABASE "{name}"')
+        pg_admin(url, f'CREATE DATABASE "{name}"')
         try:
             db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
             engine = make_engine(db_url)
@@ -340,7 +321,7 @@ def run() -> dict:
             out |= _measure(engine, int(os.environ.get("PG_HAZARDS", 10_000_000)), "pg")
             engine.dispose()
         finally:
-            _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return out
 
 

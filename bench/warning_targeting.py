@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
+from bench._pg import pg_admin, pg_url
 from yingji import migrate
 from yingji.auth.scope import system_actor
 from yingji.db import make_engine, session_factory
@@ -36,7 +37,6 @@ from yingji.warnings.instructions import write_instructions
 from yingji.warnings.targeting import DEFAULT_ROLES, target
 
 GOAL_S = 10.0
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _counties_reaching(engine: Engine, reach: int) -> list[str]:
@@ -121,25 +121,6 @@ def _measure(engine: Engine, scale: str, reach: int, tag: str) -> dict[str, Any]
     }
 
 
-def _pg_url() -> str | None:
-    url = os.environ.get("YINGJI_BENCH_PG_URL", PG_DEFAULT)
-    try:
-        eng = make_engine(url)
-        with eng.connect() as conn:
-            conn.execute(text("select 1"))
-        eng.dispose()
-        return url
-    except Exception:  # unreachable: the PostgreSQL run is skipped
-        return None
-
-
-def _pg_admin(url: str, statement: str) -> None:
-    eng = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(statement))
-    eng.dispose()
-
-
 def run() -> dict[str, Any]:
     scale = os.environ.get("SCALE", "large")
     reach = int(os.environ.get("REACH", 100_000))
@@ -151,17 +132,17 @@ def run() -> dict[str, Any]:
             migrate.upgrade(engine)
             out |= _measure(engine, scale, reach, "sqlite")
             engine.dispose()
-    url = _pg_url() if "postgresql" in backends else None
+    url = pg_url() if "postgresql" in backends else None
     if url:
         name = f"yingji_bench_{os.getpid()}"
-        _pg_admin(url, f'CREATE DATABASE "{name}"')
+        pg_admin(url, f'CREATE DATABASE "{name}"')
         try:
             engine = make_engine(make_url(url).set(database=name).render_as_string(False))
             migrate.upgrade(engine)
             out |= _measure(engine, scale, reach, "pg")
             engine.dispose()
         finally:
-            _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return out
 
 
