@@ -97,6 +97,7 @@ DOMAIN_DEMOS: tuple[str, ...] = (
     "yingji.demo.inspections",
     "yingji.demo.hazards",
     "yingji.demo.whistle",
+    "yingji.demo.warnings",
 )
 """Modules adding a domain's demo records on top of places, people and users, in order;
 each has ``load(session, rng, now) -> counts`` and acts through the services as demo users."""
