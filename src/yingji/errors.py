@@ -49,3 +49,8 @@ class ValidationFailed(YingjiError):
 class Throttled(YingjiError):
     status = 429
     code = "throttled"
+
+
+def invalid(field: str, reason: str) -> ValidationFailed:
+    """One problem with one field, the reason doubling as the message (raise the result)."""
+    return ValidationFailed(reason, [{"field": field, "reason": reason}])

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.config import get_settings
-from yingji.errors import NotFound, ValidationFailed
+from yingji.errors import NotFound, invalid
 from yingji.files.models import Attachment
 
 ScopeCheck = Callable[[Session, Actor, int], None]
@@ -30,10 +30,6 @@ _OWNERS: dict[str, ScopeCheck] = {}
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF_TYPE = "application/pdf"
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 def sniff(data: bytes, *, images_only: bool = False) -> str:
@@ -46,9 +42,9 @@ def sniff(data: bytes, *, images_only: bool = False) -> str:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         allowed = "JPEG/PNG/WebP" if images_only else "JPEG/PNG/WebP/PDF"
-        raise _bad("file", f"文件类型不支持，仅限 {allowed} / unsupported file type") from exc
+        raise invalid("file", f"文件类型不支持，仅限 {allowed} / unsupported file type") from exc
     if kind not in IMAGE_TYPES:
-        raise _bad("file", f"图片格式 {kind} 不支持 / image format {kind} not accepted")
+        raise invalid("file", f"图片格式 {kind} 不支持 / image format {kind} not accepted")
     return IMAGE_TYPES[kind]
 
 
@@ -82,9 +78,9 @@ def store(
     """Check and keep one file for a record the caller has already checked the actor may change."""
     limit = get_settings().max_upload_mb * 1024 * 1024
     if not data:
-        raise _bad("file", f"文件 {filename} 为空 / file {filename} is empty")
+        raise invalid("file", f"文件 {filename} 为空 / file {filename} is empty")
     if len(data) > limit:
-        raise _bad(
+        raise invalid(
             "file",
             f"文件 {filename} 为 {len(data) / 1048576:.1f} MB，超过上限 "
             f"{get_settings().max_upload_mb} MB / file is larger than the limit",

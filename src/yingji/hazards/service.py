@@ -21,7 +21,7 @@ from yingji.auth.scope import Actor
 from yingji.config import get_settings
 from yingji.db import utcnow
 from yingji.enterprises.models import Enterprise
-from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, invalid
 from yingji.files import service as files
 from yingji.hazards import machine, reminders
 from yingji.hazards.machine import Action
@@ -49,10 +49,6 @@ _FIVE_LABELS = {
     "deadline": "整改时限 deadline",
     "contingency_plan": "应急预案 contingency plan",
 }
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 def default_deadline(grade: str, now: dt.datetime | None = None) -> dt.date:
@@ -84,12 +80,12 @@ def _place(session: Session, actor: Actor, data: dict[str, Any]) -> _Place:
         enterprise = session.get(Enterprise, data["enterprise_id"])
         organisation = enterprise and session.get(Organisation, enterprise.organisation_id)
         if enterprise is None or organisation is None:
-            raise _bad("enterprise_id", f"企业 {data['enterprise_id']} {SCOPE}")
+            raise invalid("enterprise_id", f"企业 {data['enterprise_id']} {SCOPE}")
         place = _Place(session.get_one(Region, organisation.region_id), enterprise, organisation)
     if data.get("risk_point_id") is not None:
         point = session.get(RiskPoint, data["risk_point_id"])
         if point is None:
-            raise _bad("risk_point_id", f"风险点 {data['risk_point_id']} {SCOPE}")
+            raise invalid("risk_point_id", f"风险点 {data['risk_point_id']} {SCOPE}")
         if place is None:
             place = _Place(session.get_one(Region, point.region_id))
         place.risk_point = point
@@ -97,15 +93,15 @@ def _place(session: Session, actor: Actor, data: dict[str, Any]) -> _Place:
         geo.check_lonlat(data["lon"], data["lat"])
         ids, _ = risk.locate(session, [data["lon"]], [data["lat"]])
         if ids[0] < 0:
-            raise _bad("lon", "该位置不在任何已登记的乡镇或区县内 / position lies in no region")
+            raise invalid("lon", "该位置不在任何已登记的乡镇或区县内 / position lies in no region")
         place = _Place(session.get_one(Region, int(ids[0])))
     if place is None and data.get("region_id") is not None:
         region = session.get(Region, data["region_id"])
         if region is None:
-            raise _bad("region_id", f"区划 {data['region_id']} {SCOPE}")
+            raise invalid("region_id", f"区划 {data['region_id']} {SCOPE}")
         place = _Place(region)
     if place is None:
-        raise _bad(
+        raise invalid(
             "region_id",
             "须给出企业、风险点、位置或区划之一 / give an enterprise, risk point, position "
             "or region",
@@ -161,14 +157,14 @@ def report(
     _require(actor, Action.report)
     title = (data.get("title") or "").strip()
     if not title:
-        raise _bad("title", "隐患名称必填 / title is required")
+        raise invalid("title", "隐患名称必填 / title is required")
     if len(title) > 200:
-        raise _bad("title", "隐患名称超过 200 字 / title is longer than 200 characters")
+        raise invalid("title", "隐患名称超过 200 字 / title is longer than 200 characters")
     source = data.get("source") or (
         HazardSource.self_check if actor.role == UserRole.enterprise_user else HazardSource.manual
     )
     if source not in HazardSource.__members__:
-        raise _bad("source", f"来源 {source} 无效 / unknown source")
+        raise invalid("source", f"来源 {source} 无效 / unknown source")
     place = _place(session, actor, data)
     at = now or utcnow()
     enterprise = place.enterprise
@@ -226,10 +222,10 @@ def _illegal(hazard: Hazard, action: Action, actor: Actor) -> Conflict:
 def _confirm(session: Session, hazard: Hazard, data: dict[str, Any]) -> dict[str, Any]:
     grade = data.get("grade")
     if grade not in HazardGrade.__members__:
-        raise _bad("grade", "等级须为 general 或 major / grade must be general or major")
+        raise invalid("grade", "等级须为 general 或 major / grade must be general or major")
     criterion = (data.get("criterion") or "").strip() or None
     if grade == HazardGrade.major and not criterion:
-        raise _bad(
+        raise invalid(
             "criterion",
             "重大隐患须写明所依据的判定标准条款 / a major hazard must cite the criterion it meets",
         )
@@ -240,7 +236,7 @@ def _confirm(session: Session, hazard: Hazard, data: dict[str, Any]) -> dict[str
 def _person(session: Session, actor: Actor, person_id: Any) -> Person:
     person = session.get(Person, person_id) if isinstance(person_id, int) else None
     if person is None:
-        raise _bad("owner_person_id", f"人员 {person_id} 不存在 / person not found")
+        raise invalid("owner_person_id", f"人员 {person_id} 不存在 / person not found")
     return person
 
 
@@ -260,7 +256,7 @@ def _assign(
                 [{"field": name, "reason": "重大隐患必填 / required"} for name in missing],
             )
     elif values["owner_person_id"] is None:
-        raise _bad("owner_person_id", "须指定整改责任人 / a rectification owner is required")
+        raise invalid("owner_person_id", "须指定整改责任人 / a rectification owner is required")
     _person(session, actor, values["owner_person_id"])
     deadline = values["deadline"]
     if deadline is None:
@@ -269,12 +265,12 @@ def _assign(
         try:
             deadline = dt.date.fromisoformat(deadline)
         except ValueError as exc:
-            raise _bad("deadline", "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD") from exc
+            raise invalid("deadline", "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD") from exc
     if deadline < clock.today(at):
-        raise _bad("deadline", "整改时限不能早于今天 / the deadline is in the past")
+        raise invalid("deadline", "整改时限不能早于今天 / the deadline is in the past")
     funds = values["funds_wan"]
     if funds is not None and (not isinstance(funds, int | float) or funds < 0):
-        raise _bad("funds_wan", "资金须为非负数（万元）/ funds must be a number ≥ 0")
+        raise invalid("funds_wan", "资金须为非负数（万元）/ funds must be a number ≥ 0")
     hazard.owner_person_id = values["owner_person_id"]
     hazard.deadline = deadline
     hazard.measures = values["measures"]
@@ -295,17 +291,17 @@ def _transfer(session: Session, actor: Actor, hazard: Hazard, data: dict[str, An
     if data.get("region_id") is not None:
         region = session.get(Region, data["region_id"])
         if region is None:
-            raise _bad("region_id", f"区划 {data['region_id']} 不存在 / region not found")
+            raise invalid("region_id", f"区划 {data['region_id']} 不存在 / region not found")
         changes["region"] = {"from": hazard.region_id, "to": region.id}
         hazard.region_id, hazard.region_path = region.id, region.path
     if data.get("department_id") is not None:
         department = session.get(Organisation, data["department_id"])
         if department is None:
-            raise _bad("department_id", "部门不存在 / department not found")
+            raise invalid("department_id", "部门不存在 / department not found")
         changes["department"] = {"from": hazard.department_id, "to": department.id}
         hazard.department_id = department.id
     if not changes:
-        raise _bad("region_id", "须给出移交的区划或部门 / give a region or a department")
+        raise invalid("region_id", "须给出移交的区划或部门 / give a region or a department")
     return changes
 
 
@@ -323,9 +319,9 @@ def act(
     try:
         step = Action(action)
     except ValueError as exc:
-        raise _bad("action", f"未知操作 {action} / unknown action") from exc
+        raise invalid("action", f"未知操作 {action} / unknown action") from exc
     if step == Action.report:
-        raise _bad("action", "上报请用新建隐患 / use report to file a new hazard")
+        raise invalid("action", "上报请用新建隐患 / use report to file a new hazard")
     hazard = get(session, actor, hazard_id)
     _require(actor, step)
     to_state = machine.target(step, hazard.state)
@@ -333,7 +329,7 @@ def act(
         raise _illegal(hazard, step, actor)
     comment = (data.get("comment") or "").strip() or None
     if step in machine.COMMENT_REQUIRED and not comment:
-        raise _bad("comment", "此操作须填写理由 / this step needs a reason in comment")
+        raise invalid("comment", "此操作须填写理由 / this step needs a reason in comment")
     at = now or utcnow()
     changed: dict[str, Any] = {}
     if step == Action.confirm:

@@ -33,10 +33,6 @@ from yingji.risk.models import RiskCategory, RiskPoint, RiskStatus
 _SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
 
 
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
-
-
 def scoped(actor: Actor) -> Select[Any]:
     """Schedules of the actor's subtree and of the regions above it (which apply here too)."""
     stmt = select(InspectionSchedule)

@@ -7,13 +7,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from yingji.errors import ValidationFailed
+from yingji.errors import invalid
 
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 def year_earlier(day: dt.date) -> dt.date:
@@ -35,7 +31,7 @@ class Window:
     @classmethod
     def inclusive(cls, first: dt.date, last: dt.date) -> Window:
         if last < first:
-            raise _bad("to", "结束日期早于开始日期 / the end date is before the start date")
+            raise invalid("to", "结束日期早于开始日期 / the end date is before the start date")
         return cls(first, last + dt.timedelta(days=1))
 
     @property
@@ -67,7 +63,7 @@ def quarter(text: str) -> tuple[str, Window]:
     """``2026Q3`` → its canonical name and window (1 July to 30 September)."""
     match = _QUARTER.match((text or "").strip())
     if not match:
-        raise _bad("quarter", "季度格式应为 2026Q3 / quarter must look like 2026Q3")
+        raise invalid("quarter", "季度格式应为 2026Q3 / quarter must look like 2026Q3")
     year, q = int(match[1]), int(match[2])
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)

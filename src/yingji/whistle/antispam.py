@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from yingji.config import get_settings
 from yingji.db import utcnow
-from yingji.errors import Throttled, ValidationFailed
+from yingji.errors import Throttled, invalid
 from yingji.whistle.models import WhistleAttempt
 
 WINDOW = dt.timedelta(hours=1)
@@ -45,10 +45,6 @@ class RateLimited(Throttled):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, {"retry_after": retry_after})
         self.retry_after = retry_after
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 def _serializer() -> URLSafeSerializer:
@@ -77,24 +73,26 @@ def check_form(
 ) -> str:
     """The token's nonce if the form looks filled in by a person; else a 422 naming why."""
     if honeypot:
-        raise _bad(HONEYPOT, "表单异常，请勿填写隐藏字段 / a hidden field was filled in")
+        raise invalid(HONEYPOT, "表单异常，请勿填写隐藏字段 / a hidden field was filled in")
     try:
         payload = _serializer().loads(token or "")
         issued = dt.datetime.fromtimestamp(int(payload["t"]), dt.UTC)
         nonce, (a, b) = str(payload["n"]), payload["q"]
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise _bad("form_token", "表单令牌无效，请刷新页面 / invalid form token, reload") from exc
+        raise invalid(
+            "form_token", "表单令牌无效，请刷新页面 / invalid form token, reload"
+        ) from exc
     age = (now or utcnow()) - issued
     if age > TOKEN_MAX_AGE:
-        raise _bad("form_token", "表单已过期，请刷新页面 / the form has expired, reload it")
+        raise invalid("form_token", "表单已过期，请刷新页面 / the form has expired, reload it")
     if age < dt.timedelta(seconds=get_settings().whistle_min_fill_seconds):
-        raise _bad("form_token", "提交过快，请稍候再提交 / sent too quickly, wait and retry")
+        raise invalid("form_token", "提交过快，请稍候再提交 / sent too quickly, wait and retry")
     try:
         right = int(str(answer).strip()) == a + b
     except ValueError:
         right = False
     if not right:
-        raise _bad("answer", "验证题答案不正确 / wrong answer to the check question")
+        raise invalid("answer", "验证题答案不正确 / wrong answer to the check question")
     return nonce
 
 
@@ -138,7 +136,7 @@ def record(
     if nonce is not None:
         used = session.scalar(select(WhistleAttempt.id).where(WhistleAttempt.nonce == nonce))
         if used is not None:
-            raise _bad("form_token", "此表单已提交过，请刷新页面 / this form was already sent")
+            raise invalid("form_token", "此表单已提交过，请刷新页面 / this form was already sent")
     session.execute(
         delete(WhistleAttempt).where(
             or_(

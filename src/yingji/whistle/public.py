@@ -20,7 +20,7 @@ from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.config import get_settings
 from yingji.db import utcnow
-from yingji.errors import ValidationFailed
+from yingji.errors import ValidationFailed, invalid
 from yingji.files import service as files
 from yingji.people.phones import PhoneError, normalise
 from yingji.regions import geo
@@ -41,10 +41,6 @@ PUBLIC = Actor(username="public", role=UserRole.viewer, region_path="/")
 """Whoever submits the public form; stored as the author of the report's first step."""
 MAX_PHOTOS = 5
 PHOTO_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 @dataclass
@@ -99,22 +95,26 @@ def _region(session: Session, sub: Submission) -> Region:
     if sub.region_code:
         region = session.scalar(select(Region).where(Region.code == sub.region_code.strip()))
         if region is None or region.level not in (RegionLevel.county, RegionLevel.township):
-            raise _bad("region_code", "请从列表中选择区县或乡镇 / choose a county or township")
+            raise invalid("region_code", "请从列表中选择区县或乡镇 / choose a county or township")
         if region.level == RegionLevel.county:
             has_towns = session.scalar(select(func.count()).where(Region.parent_id == region.id))
             if not has_towns:
-                raise _bad("region_code", "该区县不在本平台受理范围 / outside this platform")
+                raise invalid("region_code", "该区县不在本平台受理范围 / outside this platform")
         return region
     if sub.lon is not None and sub.lat is not None:
         try:
             geo.check_lonlat(sub.lon, sub.lat)
         except ValidationFailed as exc:
-            raise _bad("lon", exc.message) from exc
+            raise invalid("lon", exc.message) from exc
         ids, _ = risk.locate(session, [sub.lon], [sub.lat])
         if ids[0] < 0:
-            raise _bad("lon", "该位置不在本平台受理范围内 / the point lies outside this platform")
+            raise invalid(
+                "lon", "该位置不在本平台受理范围内 / the point lies outside this platform"
+            )
         return session.get_one(Region, int(ids[0]))
-    raise _bad("region_code", "请选择所在区县/乡镇或给出位置 / choose a region or give a position")
+    raise invalid(
+        "region_code", "请选择所在区县/乡镇或给出位置 / choose a region or give a position"
+    )
 
 
 # --- who ------------------------------------------------------------------------------------
@@ -125,13 +125,13 @@ def _identity(sub: Submission) -> str | None:
         return None
     name = (sub.name or "").strip()
     if not name:
-        raise _bad("name", "实名举报须填写姓名 / a name is required unless anonymous")
+        raise invalid("name", "实名举报须填写姓名 / a name is required unless anonymous")
     if len(name) > 50:
-        raise _bad("name", "姓名过长 / name too long")
+        raise invalid("name", "姓名过长 / name too long")
     try:
         phone = normalise(sub.phone or "")
     except PhoneError as exc:
-        raise _bad("phone", str(exc)) from exc
+        raise invalid("phone", str(exc)) from exc
     return crypto.seal_identity(name, phone)
 
 
@@ -143,13 +143,13 @@ def _scrub(photo: Photo) -> bytes:
     the owner's name, any of which could identify the reporter."""
     limit = get_settings().max_upload_mb * 1024 * 1024
     if not photo.data:
-        raise _bad("photos", f"文件 {photo.filename} 为空 / file is empty")
+        raise invalid("photos", f"文件 {photo.filename} 为空 / file is empty")
     if len(photo.data) > limit:
-        raise _bad("photos", f"图片 {photo.filename} 超过大小上限 / photo larger than the limit")
+        raise invalid("photos", f"图片 {photo.filename} 超过大小上限 / photo larger than the limit")
     try:
         kind = PHOTO_FORMATS[files.sniff(photo.data, images_only=True)]
     except ValidationFailed as exc:
-        raise _bad("photos", f"{photo.filename}: {exc.message}") from exc
+        raise invalid("photos", f"{photo.filename}: {exc.message}") from exc
     with Image.open(io.BytesIO(photo.data)) as image:
         image.load()
         if kind == "JPEG" and image.mode not in ("RGB", "L"):
@@ -165,9 +165,9 @@ def _scrub(photo: Photo) -> bytes:
 def _text(value: str | None, name: str, limit: int, *, required: bool = False) -> str | None:
     text = (value or "").strip()
     if required and not text:
-        raise _bad(name, "此项必填 / this field is required")
+        raise invalid(name, "此项必填 / this field is required")
     if len(text) > limit:
-        raise _bad(name, f"超过 {limit} 字 / longer than {limit} characters")
+        raise invalid(name, f"超过 {limit} 字 / longer than {limit} characters")
     return text or None
 
 
@@ -186,7 +186,7 @@ def submit(
     region = _region(session, sub)
     cipher = _identity(sub)
     if len(sub.photos) > MAX_PHOTOS:
-        raise _bad("photos", f"最多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos")
+        raise invalid("photos", f"最多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos")
     photos = [_scrub(p) for p in sub.photos]
     antispam.record(session, address_hash, "submit", nonce, now)
     receipt = crypto.new_receipt()

@@ -22,7 +22,7 @@ from yingji.auth.models import UserRole
 from yingji.auth.scope import Actor
 from yingji.config import get_settings
 from yingji.db import utcnow
-from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yingji.errors import Conflict, NotFound, PermissionDenied, invalid
 from yingji.files import service as files
 from yingji.hazards import service as hazards
 from yingji.hazards.models import HazardSource
@@ -73,10 +73,6 @@ DEFAULT_NOTES = {
     Action.duplicate: "与此前的举报重复，合并处理 / duplicate of an earlier report",
 }
 PAYOUT_METHODS = {"bank_transfer": "银行转账", "cash": "现金", "mobile_payment": "移动支付"}
-
-
-def _bad(field: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(reason, [{"field": field, "reason": reason}])
 
 
 def allowed(state: str) -> list[Action]:
@@ -234,13 +230,13 @@ def _accept(session: Session, actor: Actor, report: WhistleReport, data: dict[st
 def _duplicate(session: Session, actor: Actor, report: WhistleReport, data: dict) -> None:
     ref = str(data.get("duplicate_of") or "").strip()
     if not ref:
-        raise _bad("duplicate_of", "须给出重复的原举报编号 / give the earlier report's code")
+        raise invalid("duplicate_of", "须给出重复的原举报编号 / give the earlier report's code")
     stmt = scoped(actor).where(
         or_(WhistleReport.code == ref, WhistleReport.id == (int(ref) if ref.isdigit() else -1))
     )
     original = session.scalar(stmt)
     if original is None or original.id == report.id:
-        raise _bad("duplicate_of", f"原举报 {ref} {_SCOPE}")
+        raise invalid("duplicate_of", f"原举报 {ref} {_SCOPE}")
     report.duplicate_of_id = original.id
 
 
@@ -258,7 +254,7 @@ def act(
     try:
         step = Action(action)
     except ValueError as exc:
-        raise _bad("action", f"未知操作 {action} / unknown action") from exc
+        raise invalid("action", f"未知操作 {action} / unknown action") from exc
     report = _writable(session, actor, report_id)
     to_state = TRANSITIONS[step].get(WhistleState(report.state))
     if to_state is None:
@@ -274,7 +270,7 @@ def act(
     if step == Action.reject:
         reason = (data.get("reason") or "").strip()
         if not reason:
-            raise _bad("reason", "不予采纳须说明理由 / a rejection needs a reason")
+            raise invalid("reason", "不予采纳须说明理由 / a rejection needs a reason")
         report.reject_reason = reason
         note = (data.get("public_note") or "").strip() or reason
     elif step == Action.accept:
@@ -296,9 +292,9 @@ def _money(value: Any, field: str) -> decimal.Decimal:
     try:
         amount = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"))
     except (decimal.InvalidOperation, ValueError) as exc:
-        raise _bad(field, "金额须为数字（元）/ amount must be a number of yuan") from exc
+        raise invalid(field, "金额须为数字（元）/ amount must be a number of yuan") from exc
     if not amount.is_finite() or amount <= 0 or amount >= decimal.Decimal("1e10"):
-        raise _bad(field, "金额须大于 0 / amount must be above 0")
+        raise invalid(field, "金额须大于 0 / amount must be above 0")
     return amount
 
 
@@ -328,7 +324,7 @@ def decide_reward(
         raise Conflict("该举报已有奖励决定 / this report already has a reward decision")
     basis = (basis or "").strip()
     if not basis:
-        raise _bad("basis", "须写明奖励依据 / the basis of the reward is required")
+        raise invalid("basis", "须写明奖励依据 / the basis of the reward is required")
     at = now or utcnow()
     reward = WhistleReward(
         report_id=report.id,
@@ -359,7 +355,7 @@ def record_payout(
         raise Conflict("尚无奖励决定 / there is no reward decision to pay")
     method = data.get("method")
     if method not in PAYOUT_METHODS:
-        raise _bad("method", "发放方式须为 " + "/".join(PAYOUT_METHODS) + " / unknown method")
+        raise invalid("method", "发放方式须为 " + "/".join(PAYOUT_METHODS) + " / unknown method")
     paid_before = session.scalar(
         select(func.coalesce(func.sum(WhistlePayout.amount_yuan), 0)).where(
             WhistlePayout.reward_id == reward.id
@@ -368,12 +364,12 @@ def record_payout(
     left = reward.amount_yuan - decimal.Decimal(paid_before or 0)
     amount = _money(data.get("amount_yuan", left), "amount_yuan")
     if amount > left:
-        raise _bad("amount_yuan", f"超过未发放金额 {left} 元 / more than the {left} yuan unpaid")
+        raise invalid("amount_yuan", f"超过未发放金额 {left} 元 / more than the {left} yuan unpaid")
     paid_at = data.get("paid_at") or now or utcnow()
     if isinstance(paid_at, dt.date) and not isinstance(paid_at, dt.datetime):
         paid_at = dt.datetime.combine(paid_at, dt.time(12), dt.UTC)
     if paid_at.tzinfo is None:
-        raise _bad("paid_at", "发放时间须带时区 / paid_at needs a time zone")
+        raise invalid("paid_at", "发放时间须带时区 / paid_at needs a time zone")
     reference = (data.get("reference") or "").strip() or None
     payout = WhistlePayout(
         reward_id=reward.id,
