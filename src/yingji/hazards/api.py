@@ -26,18 +26,12 @@ from yingji.hazards.models import (
     HazardEvent,
 )
 from yingji.hazards.schemas import ActionIn, EventOut, HazardDetail, HazardIn, HazardOut
+from yingji.lookups import values_by_id
 from yingji.people.models import Organisation, Person
 from yingji.regions.models import Region
 from yingji.risk.models import RiskPoint
 
 router = APIRouter(tags=["hazards"])
-
-
-def _names(session: Session, model: Any, column: Any, ids: set[int | None]) -> dict[int, Any]:
-    wanted = sorted(i for i in ids if i is not None)
-    if not wanted:
-        return {}
-    return dict(session.execute(select(model.id, column).where(model.id.in_(wanted))).all())
 
 
 def outs(session: Session, actor: Actor, hazards: Sequence[Hazard]) -> list[HazardOut]:
@@ -52,17 +46,17 @@ def outs(session: Session, actor: Actor, hazards: Sequence[Hazard]) -> list[Haza
             )
         )
     }
-    enterprise_orgs = _names(
+    enterprise_orgs = values_by_id(
         session, Enterprise, Enterprise.organisation_id, {h.enterprise_id for h in hazards}
     )
-    org_names = _names(
+    org_names = values_by_id(
         session,
         Organisation,
         Organisation.name,
         {h.department_id for h in hazards} | set(enterprise_orgs.values()),
     )
-    points = _names(session, RiskPoint, RiskPoint.name, {h.risk_point_id for h in hazards})
-    owners = _names(session, Person, Person.name, {h.owner_person_id for h in hazards})
+    points = values_by_id(session, RiskPoint, RiskPoint.name, {h.risk_point_id for h in hazards})
+    owners = values_by_id(session, Person, Person.name, {h.owner_person_id for h in hazards})
     today = clock.today()
     out = []
     for h in hazards:

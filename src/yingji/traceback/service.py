@@ -31,6 +31,7 @@ from yingji.inspections.models import (
     InspectionResult,
     InspectionState,
 )
+from yingji.lookups import rows_by_id, values_by_id
 from yingji.notices.models import KIND_LABELS, Notice, NoticeRecipient
 from yingji.people.models import ROLE_LABELS, Assignment, Person
 from yingji.regions.models import Region
@@ -151,20 +152,6 @@ def _subject(
     return point.name, point.region_id, Hazard.risk_point_id
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
-
-
-def _persons(session: Session, ids: set[int | None]) -> dict[int, Person]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
-
-
 def _missed(hazard: Hazard, now: dt.datetime) -> int:
     """Days the (latest) submission came after the deadline; still-open hazards count to now."""
     if hazard.deadline is None or hazard.state == "dismissed":
@@ -200,8 +187,13 @@ def _hazard_traces(session: Session, found: list[Hazard], now: dt.datetime) -> l
                 e.comment,
             )
         )
-    users = _usernames(session, {h.found_by_id for h in found} | {h.verified_by_id for h in found})
-    owners = _persons(session, {h.owner_person_id for h in found})
+    users = values_by_id(
+        session,
+        User,
+        User.username,
+        {h.found_by_id for h in found} | {h.verified_by_id for h in found},
+    )
+    owners = rows_by_id(session, Person, {h.owner_person_id for h in found})
     out = []
     for h in found:
         late = _missed(h, now)
@@ -289,7 +281,7 @@ def _responsible(
         )
     )
     out = []
-    persons = _persons(session, {a.person_id for a in rows})
+    persons = rows_by_id(session, Person, {a.person_id for a in rows})
     for a in rows:
         p = persons[a.person_id]
         out.append(
@@ -299,7 +291,7 @@ def _responsible(
         )
     if kind == "enterprise":
         ent = session.get_one(Enterprise, subject_id)
-        named = _persons(session, {ent.principal_id, ent.safety_manager_id})
+        named = rows_by_id(session, Person, {ent.principal_id, ent.safety_manager_id})
         for role, pid in (
             ("principal", ent.principal_id),
             ("safety_manager", ent.safety_manager_id),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -33,6 +32,7 @@ from yingji.enterprises import service as enterprise_service
 from yingji.enterprises.service import EnterpriseView
 from yingji.errors import AuthRequired, NotFound, Throttled, YingjiError
 from yingji.io.kinds import KINDS
+from yingji.lookups import rows_by_id
 from yingji.people import duty, responsibility, service
 from yingji.people.models import Assignment, Organisation, Person, Role, TargetKind
 from yingji.regions.models import Region
@@ -254,15 +254,6 @@ def _under_region(session: Session, me: PageUser, code: str) -> tuple[int | None
     return region.id, None
 
 
-def _names(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int, Any]:
-    """``{id: row}`` for the given ids (``None`` skipped) in one query, so a table of 50 rows
-    costs one look-up per referenced table rather than one per row."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
-
-
 @router.get("/persons", name="persons")
 def persons_page(
     request: Request,
@@ -292,8 +283,8 @@ def persons_page(
         "problem": problem,
         "rows": rows,
         "pager": pager,
-        "regions": _names(session, Region, {p.region_id for p in rows}),
-        "orgs": _names(session, Organisation, (p.organisation_id for p in rows)),
+        "regions": rows_by_id(session, Region, {p.region_id for p in rows}),
+        "orgs": rows_by_id(session, Organisation, (p.organisation_id for p in rows)),
     }
     return render(request, "persons.html", me, ctx)
 
@@ -332,16 +323,16 @@ def enterprises_page(
         "rows": rows,
         "pager": pager,
         "divisions": industries.divisions(),
-        "regions": _names(session, Region, {v.organisation.region_id for v in rows}),
-        "orgs": _names(session, Organisation, (e.supervising_department_id for e in ents)),
-        "people": _names(
+        "regions": rows_by_id(session, Region, {v.organisation.region_id for v in rows}),
+        "orgs": rows_by_id(session, Organisation, (e.supervising_department_id for e in ents)),
+        "people": rows_by_id(
             session, Person, [i for e in ents for i in (e.principal_id, e.safety_manager_id)]
         ),
     }
     return render(request, "enterprises.html", me, ctx)
 
 
-def _target_names(session: Session, rows: list[Assignment]) -> dict[tuple[str, int], str]:
+def _targetrows_by_id(session: Session, rows: list[Assignment]) -> dict[tuple[str, int], str]:
     """A display name for each assignment target, one query per target kind."""
     by_kind: dict[str, set[int]] = {}
     for a in rows:
@@ -352,18 +343,18 @@ def _target_names(session: Session, rows: list[Assignment]) -> dict[tuple[str, i
         model = models.get(kind)
         if model is None:
             continue
-        for row in _names(session, model, ids).values():
+        for row in rows_by_id(session, model, ids).values():
             names[(kind, row.id)] = row.name
     return names
 
 
 def _assignment_context(session: Session, rows: list[Assignment]) -> dict[str, Any]:
-    persons = _names(session, Person, {a.person_id for a in rows})
+    persons = rows_by_id(session, Person, {a.person_id for a in rows})
     return {
         "rows": rows,
         "persons": persons,
-        "targets": _target_names(session, rows),
-        "regions": _names(session, Region, {a.region_id for a in rows}),
+        "targets": _targetrows_by_id(session, rows),
+        "regions": rows_by_id(session, Region, {a.region_id for a in rows}),
         "today": dt.date.today(),
     }
 
