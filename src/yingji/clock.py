@@ -17,3 +17,8 @@ def zone() -> ZoneInfo:
 def today(moment: dt.datetime | None = None) -> dt.date:
     """The local calendar date at ``moment`` (now when omitted)."""
     return (moment or utcnow()).astimezone(zone()).date()
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A stored time as UTC-aware (SQLite hands naive datetimes back)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

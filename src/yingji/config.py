@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     """Receipt status look-ups per client address per hour."""
     whistle_min_fill_seconds: int = 5
     """A report form sent back sooner than this after it was served is refused as scripted."""
+    cap_feeds: list[str] = []
+    """ATOM/RSS feeds of CAP warnings to take in (polled about once a minute by the workers)."""
     # --- notification channels (yingji.notify) ---
     sms_gateway_url: str | None = None
     """SMS gateway endpoint (JSON POST); unset: the ``sms`` channel is not configured."""
@@ -82,6 +84,45 @@ class Settings(BaseSettings):
     """Broker user name, when the broker requires one."""
     mqtt_password: SecretStr | None = None
     """Broker password."""
+    email_smtp_host: str | None = None
+    """SMTP server for the ``email`` channel; unset: the channel is not configured."""
+    email_smtp_port: int = 25
+    email_smtp_username: str | None = None
+    email_smtp_password: SecretStr | None = None
+    email_smtp_starttls: bool = False
+    email_from: str = "yingji@emergency.local"
+    """Sender address of instruction e-mails."""
+    channel_rates: dict[str, float] = {"sms": 100.0, "voice": 10.0, "terminal": 50.0, "email": 20.0}
+    """Messages per second each channel may send from one worker process (gateways cap
+    SMS at 3-100/s and voice at 1-10 calls/s); a channel not listed is not limited."""
+    delivery_max_attempts: int = 6
+    """Attempts before a retryable delivery is marked failed (back-off 10 s doubling)."""
+    delivery_lease_seconds: int = 60
+    """How long a claimed delivery stays a sender's; after that (a crash) another sender
+    retakes it and sends it again under the same idempotency key."""
+    sms_batch_url: str | None = None
+    """The SMS gateway's batch endpoint (up to ``sms_batch_size`` messages per request, like
+    Chinese gateways' batch APIs); unset: one request per message."""
+    sms_batch_size: int = 100
+    gateway_token: SecretStr | None = None
+    """Token gateways send in the ``X-Gateway-Token`` header with delivery receipts and
+    inbound SMS; unset: derived from secret_key (``yingji notify token`` is not needed:
+    read it with ``yingji.notify.receipts_api.expected_token()``)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Address recipients' phones reach Yingji at; signed confirm links start with it."""
+    # --- call-response (叫应) ---
+    confirm_minutes_by_level: dict[int, int | None] = {1: 5, 2: 15, 3: 30, 4: None}
+    """Confirmation deadline by warning level (1 red … 4 blue); None asks no confirmation."""
+    redial_count: int = 3
+    """Voice redials of an unanswered instruction before it escalates (勉县: 3 within 5 min)."""
+    redial_window_minutes: int = 5
+    """The redials are spread over this many minutes after the deadline."""
+    escalation_max_rounds: int = 2
+    """How many levels of superiors an unanswered call climbs."""
+    # --- distributed workers ---
+    broker_url: str | None = None
+    """Celery broker (``amqp://`` RabbitMQ or ``redis://``); set: outbox draining and
+    sending run as Celery tasks in ``yingji worker`` processes; unset: in-process."""
 
 
 @lru_cache

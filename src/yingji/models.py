@@ -15,12 +15,15 @@ from yingji.inspections.models import (
 )
 from yingji.jobs.models import Timer
 from yingji.notices.models import Notice, NoticeRecipient
+from yingji.notify.models import Delivery
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
+from yingji.warnings.direct_models import DirectMessage
 from yingji.warnings.instruction_models import Instruction
 from yingji.warnings.models import EarlyWarning, WarningRegion
+from yingji.warnings.plans.models import PlanVersion, ResponsePlan
 from yingji.whistle.models import (
     WhistleAttempt,
     WhistleEvent,
@@ -38,6 +41,8 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "CommitteeMember",
+    "Delivery",
+    "DirectMessage",
     "DutyShift",
     "EarlyWarning",
     "Enterprise",
@@ -56,7 +61,9 @@ __all__ = [
     "NoticeRecipient",
     "Organisation",
     "Person",
+    "PlanVersion",
     "Region",
+    "ResponsePlan",
     "RiskCategory",
     "RiskPoint",
     "Timer",

@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, under_path
 from yingji.db import utcnow
 from yingji.errors import ValidationFailed
-from yingji.warnings import feed, service
+from yingji.warnings import cap_map, feed, service
 from yingji.warnings.models import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
@@ -123,14 +123,14 @@ async def _cap_body(request: Request) -> bytes:
 
 @router.post("/warnings/cap", status_code=201, response_model=WarningOut)
 async def ingest_cap(request: Request, session: DbSession, actor: CurrentActor) -> WarningOut:
-    warning = service.ingest(session, actor, await _cap_body(request))
+    warning = cap_map.ingest(session, actor, await _cap_body(request))
     return outs(session, [warning])[0]
 
 
 @router.get("/warnings/{warning_id}.cap", response_class=Response)
 def warning_cap(warning_id: int, session: DbSession, actor: CurrentActor) -> Response:
     warning = service.get(session, actor, warning_id)
-    return Response(service.cap_xml(session, warning), media_type=CAP_MEDIA)
+    return Response(cap_map.cap_xml(session, warning), media_type=CAP_MEDIA)
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningOut)
@@ -157,4 +157,4 @@ def public_feed(request: Request, session: DbSession) -> Response:
 @router.get("/public/warnings/{warning_id}.cap", response_class=Response)
 def public_cap(warning_id: int, session: DbSession) -> Response:
     warning = service.public_get(session, warning_id)
-    return Response(service.cap_xml(session, warning), media_type=CAP_MEDIA)
+    return Response(cap_map.cap_xml(session, warning), media_type=CAP_MEDIA)

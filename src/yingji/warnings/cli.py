@@ -11,7 +11,7 @@ import typer
 from yingji.cli_support import actor_named, fail, under_path
 from yingji.db import session_scope, utcnow
 from yingji.errors import YingjiError
-from yingji.warnings import service
+from yingji.warnings import cap_map, service
 from yingji.warnings.api import outs
 
 app = typer.Typer(help="预警 / warnings", no_args_is_help=True)
@@ -64,7 +64,7 @@ def ingest(
         with session_scope() as session:
             actor = actor_named(session, as_user)
             session.info["actor"] = actor
-            warning = service.ingest(session, actor, file.read_bytes())
+            warning = cap_map.ingest(session, actor, file.read_bytes())
             typer.echo(f"{warning.id}\t{warning.code}\t{warning.status}\t{warning.headline}")
     except YingjiError as exc:
         raise _problem(exc) from exc
@@ -81,7 +81,30 @@ def export(
         with session_scope() as session:
             actor = actor_named(session, as_user)
             warning = service.get(session, actor, warning_id)
-            file.write_bytes(service.cap_xml(session, warning))
+            file.write_bytes(cap_map.cap_xml(session, warning))
     except YingjiError as exc:
         raise _problem(exc) from exc
     typer.echo(f"已导出 / exported {file}")
+
+
+@app.command("poll")
+def poll_command(
+    url: Annotated[list[str] | None, typer.Argument(help="ATOM/RSS 地址 / feed URL")] = None,
+) -> None:
+    """Take in the CAP warnings of a feed now (default: every feed in YINGJI_CAP_FEEDS)."""
+    from yingji.config import get_settings
+    from yingji.db import get_engine
+    from yingji.warnings.polling import poll
+
+    urls = url or get_settings().cap_feeds
+    if not urls:
+        raise fail("未配置 CAP 订阅源（YINGJI_CAP_FEEDS） / no feed given or configured")
+    failed = False
+    for feed in urls:
+        result = poll(get_engine(), feed)
+        typer.echo(f"{feed}: 新增 stored {len(result.stored)}, 已有 known {result.known}")
+        for line in result.errors:
+            typer.echo(f"  ✗ {line}", err=True)
+        failed = failed or bool(result.errors)
+    if failed:
+        raise typer.Exit(1)

@@ -11,14 +11,11 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from yingji.clock import aware
 from yingji.warnings.models import CATEGORY_LABELS, LEVEL_LABELS, EarlyWarning
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MIME = "application/cap+xml"
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> None:
@@ -32,7 +29,7 @@ def atom(warnings: Sequence[EarlyWarning], base_url: str, cap_url: str, now: dt.
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _sub(root, "id", base_url)
     _sub(root, "title", "应急预警 / Emergency warnings")
-    updated = max((_aware(w.updated_at) for w in warnings), default=now)
+    updated = max((aware(w.updated_at) for w in warnings), default=now)
     _sub(root, "updated", updated.isoformat())
     _sub(root, "link", rel="self", href=base_url)
     author = etree.SubElement(root, f"{{{ATOM_NS}}}author")
@@ -42,8 +39,8 @@ def atom(warnings: Sequence[EarlyWarning], base_url: str, cap_url: str, now: dt.
         _sub(entry, "id", f"urn:yingji:warning:{w.sender}:{w.identifier}")
         label = f"{CATEGORY_LABELS.get(w.category, w.category)}{LEVEL_LABELS[w.level]}预警"
         _sub(entry, "title", f"{w.headline} ({label})")
-        _sub(entry, "updated", _aware(w.updated_at).isoformat())
-        _sub(entry, "published", _aware(w.sent).isoformat())
+        _sub(entry, "updated", aware(w.updated_at).isoformat())
+        _sub(entry, "published", aware(w.sent).isoformat())
         _sub(entry, "summary", w.description or w.headline)
         _sub(entry, "link", rel="alternate", type=CAP_MIME, href=cap_url.format(id=w.id))
         entry_author = etree.SubElement(entry, f"{{{ATOM_NS}}}author")

@@ -32,9 +32,17 @@ def event_warning_ids(session: Session, warning: EarlyWarning) -> list[int]:
 
 
 def already_called(session: Session, warning: EarlyWarning) -> set[int]:
-    """Persons holding an instruction for this warning's event."""
-    stmt = select(_T.c.person_id).where(_T.c.warning_id.in_(event_warning_ids(session, warning)))
+    """Persons already called (round 0) for this warning's event. A superior who only got
+    an escalation about others has not been called for the warning itself."""
+    stmt = select(_T.c.person_id).where(
+        _T.c.warning_id.in_(event_warning_ids(session, warning)), _T.c.round == 0
+    )
     return set(session.connection().execute(stmt).scalars())
+
+
+def call_key(warning_id: int, person_id: int) -> str:
+    """The idempotency key of a warning's call to a person (see ``Instruction``)."""
+    return f"w{warning_id}:p{person_id}"
 
 
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -50,8 +58,10 @@ def write_instructions(session: Session, warning: EarlyWarning, targets: Sequenc
     now = utcnow()
     rows = [
         {
+            "key": call_key(warning.id, t.person_id),
             "warning_id": warning.id,
             "person_id": t.person_id,
+            "region_id": t.region_id,
             "reasons": t.reasons,
             "layer": t.layer,
             "state": InstructionState.pending.value,
