@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +55,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def path_type(length: int) -> TypeEngine[str]:
+    """A region path column that sorts bytewise on every backend (SQLite does by default;
+    PostgreSQL under the C collation, whatever the database's own), so a subtree is one
+    index range (``regions.paths.under``)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def utcnow() -> dt.datetime:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.models import UserRole
 from yingji.errors import NotFound, PermissionDenied
 from yingji.regions.models import Region
+from yingji.regions.paths import under
 
 WRITER_ROLES = {UserRole.system_admin, UserRole.operator}
 
@@ -42,7 +43,7 @@ class Actor:
 
     def region_ids(self) -> ColumnElement[bool]:
         """Subquery-based filter: ``column.in_(actor.region_subquery())``."""
-        return Region.path.startswith(self.region_path, autoescape=True)
+        return under(Region.path, self.region_path)
 
     def region_subquery(self) -> Select[tuple[int]]:
         return select(Region.id).where(self.region_ids())
@@ -66,7 +67,7 @@ class Actor:
         (hazards, notices...), which needs no join to the region table."""
         if self.region_path == "/":
             return stmt
-        return stmt.where(path_col.startswith(self.region_path, autoescape=True))
+        return stmt.where(under(path_col, self.region_path))
 
     def require_write(self) -> None:
         if not self.can_write:

@@ -21,6 +21,7 @@ from yingji.enterprises.models import Enterprise
 from yingji.inspections import schedules, service, templates
 from yingji.people.models import Assignment, Organisation
 from yingji.regions.models import Region, RegionLevel
+from yingji.regions.paths import under
 from yingji.risk.models import RiskPoint
 
 SCHEDULES: tuple[dict[str, Any], ...] = (
@@ -111,13 +112,13 @@ def _county_places(session: Session, county: Region) -> list[tuple[str, Any]]:
         select(Enterprise)
         .join(Organisation, Organisation.id == Enterprise.organisation_id)
         .join(Region, Region.id == Organisation.region_id)
-        .where(Region.path.startswith(county.path))
+        .where(under(Region.path, county.path))
         .order_by(Enterprise.id)
     )
     points = session.scalars(
         select(RiskPoint)
         .join(Region, Region.id == RiskPoint.region_id)
-        .where(Region.path.startswith(county.path))
+        .where(under(Region.path, county.path))
         .order_by(RiskPoint.id)
     )
     return [("enterprise", e) for e in enterprises] + [("risk_point", p) for p in points]

@@ -19,6 +19,7 @@ from yingji.demo.geography import split_total, subdivide
 from yingji.demo.names import TOWNSHIP_STEMS, distinct_picks, village_pool
 from yingji.regions import geo
 from yingji.regions.models import Region, RegionLevel
+from yingji.regions.paths import under
 from yingji.regions.service import upsert_regions
 
 SOURCE = "demo"
@@ -67,7 +68,7 @@ def read_counties(
         select(Region.id, Region.code, Region.name, Region.path, Region.geometry, Region.population)
         .where(
             Region.level == RegionLevel.county,
-            Region.path.startswith(city.path, autoescape=True),
+            under(Region.path, city.path),
         )
         .order_by(Region.code)
     )

@@ -24,6 +24,7 @@ from yingji.people import service as people
 from yingji.people.models import Organisation, OrganisationKind
 from yingji.regions import geo
 from yingji.regions.models import Region
+from yingji.regions.paths import under
 
 
 @dataclass(frozen=True)
@@ -197,9 +198,7 @@ def list_enterprises(
     if under_region_id is not None:
         root = actor.check_region(session, under_region_id)
         stmt = stmt.where(
-            Organisation.region_id.in_(
-                select(Region.id).where(Region.path.startswith(root.path, autoescape=True))
-            )
+            Organisation.region_id.in_(select(Region.id).where(under(Region.path, root.path)))
         )
     if q:
         stmt = stmt.where(or_(Organisation.name.contains(q), Enterprise.credit_code.contains(q)))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, JSONType, UTCDateTime, path_type, utcnow
 
 TARGET_KIND = "hazard"
 
@@ -98,7 +98,7 @@ class Hazard(Base):
     source: Mapped[str] = mapped_column(String(16), default=HazardSource.manual.value)
 
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(80))
+    region_path: Mapped[str] = mapped_column(path_type(80))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     """The enterprise's organisation, so enterprise users are filtered like everywhere else."""

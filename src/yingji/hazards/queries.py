@@ -21,6 +21,7 @@ from yingji.hazards.models import OPEN_STATES, Hazard, HazardEvent
 from yingji.paging import Page, paginate
 from yingji.people.models import ROLE_LABELS, Person
 from yingji.people.responsibility import responsible_for
+from yingji.regions.paths import under
 from yingji.risk.models import TARGET_KIND as RISK_POINT_KIND
 
 SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
@@ -68,7 +69,7 @@ class HazardFilter:
 
     def apply(self, stmt: Select[Any], today: dt.date) -> Select[Any]:
         if self.under_path:
-            stmt = stmt.where(Hazard.region_path.startswith(self.under_path, autoescape=True))
+            stmt = stmt.where(under(Hazard.region_path, self.under_path))
         if self.state:
             stmt = stmt.where(Hazard.state.in_(self.state))
         if self.open_only:

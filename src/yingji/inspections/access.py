@@ -25,6 +25,7 @@ from yingji.inspections.models import Inspection, InspectionKind
 from yingji.people.models import Assignment, Organisation
 from yingji.people.service import active_on
 from yingji.regions.models import Region
+from yingji.regions.paths import under
 from yingji.risk.models import RiskPoint
 
 SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
@@ -72,7 +73,7 @@ def scoped(actor: Actor, stmt: Select[Any] | None = None) -> Select[Any]:
     if actor.region_path != "/":
         stmt = stmt.where(
             or_(
-                Inspection.region_path.startswith(actor.region_path, autoescape=True),
+                under(Inspection.region_path, actor.region_path),
                 Inspection.inspector_id == actor.user_id,
             )
         )

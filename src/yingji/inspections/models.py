@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, UTCDateTime, utcnow
+from yingji.db import Base, UTCDateTime, path_type, utcnow
 
 
 class InspectionKind(StrEnum):
@@ -98,7 +98,7 @@ class InspectionSchedule(Base):
     name: Mapped[str] = mapped_column(String(200))
     target_kind: Mapped[str] = mapped_column(String(16))
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(80))
+    region_path: Mapped[str] = mapped_column(path_type(80))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("risk_category.id"))
     grade: Mapped[str | None] = mapped_column(String(16))
     interval_days: Mapped[int]
@@ -125,7 +125,7 @@ class Inspection(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     risk_point_id: Mapped[int | None] = mapped_column(ForeignKey("risk_point.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
-    region_path: Mapped[str] = mapped_column(String(80))
+    region_path: Mapped[str] = mapped_column(path_type(80))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     """The enterprise's organisation, so enterprise users are filtered like everywhere else."""
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)

@@ -28,6 +28,7 @@ from yingji.inspections.models import (
 )
 from yingji.people.models import Organisation
 from yingji.regions.models import Region
+from yingji.regions.paths import under
 from yingji.risk.models import RiskCategory, RiskPoint, RiskStatus
 
 _SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
@@ -40,7 +41,7 @@ def scoped(actor: Actor) -> Select[Any]:
         above = func.substr(actor.region_path, 1, func.length(InspectionSchedule.region_path))
         stmt = stmt.where(
             or_(
-                InspectionSchedule.region_path.startswith(actor.region_path, autoescape=True),
+                under(InspectionSchedule.region_path, actor.region_path),
                 InspectionSchedule.region_path == above,
             )
         )
@@ -215,13 +216,13 @@ def not_inspected(
         cutoff = now - dt.timedelta(days=schedule.interval_days - within_days)
         stmt, last_at = _places(schedule)
         stmt = stmt.where(
-            Region.path.startswith(schedule.region_path, autoescape=True),
+            under(Region.path, schedule.region_path),
             or_(last_at.is_(None), last_at < cutoff),
         )
         if actor.region_path != "/":
-            stmt = stmt.where(Region.path.startswith(actor.region_path, autoescape=True))
+            stmt = stmt.where(under(Region.path, actor.region_path))
         if under_path:
-            stmt = stmt.where(Region.path.startswith(under_path, autoescape=True))
+            stmt = stmt.where(under(Region.path, under_path))
         if actor.role == UserRole.enterprise_user:
             if schedule.target_kind != TargetKind.enterprise:
                 continue

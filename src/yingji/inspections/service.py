@@ -46,6 +46,7 @@ from yingji.inspections.models import (
 )
 from yingji.inspections.schedules import DuePlace
 from yingji.paging import Page, paginate
+from yingji.regions.paths import under
 
 PHOTO_OWNER = "inspection_result"
 """Attachment owner kind of an item's photos (owner id: the result row)."""
@@ -66,7 +67,7 @@ class InspectionFilter:
 
     def apply(self, stmt: Select[Any]) -> Select[Any]:
         if self.under_path:
-            stmt = stmt.where(Inspection.region_path.startswith(self.under_path, autoescape=True))
+            stmt = stmt.where(under(Inspection.region_path, self.under_path))
         for column, value in (
             (Inspection.enterprise_id, self.enterprise_id),
             (Inspection.risk_point_id, self.risk_point_id),

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, JSONType, UTCDateTime, path_type, utcnow
 
 
 class NoticeKind(StrEnum):
@@ -42,7 +42,7 @@ class Notice(Base):
     subject_id: Mapped[int | None]
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     """Issuing region: the place the subject lies in; regulators see its subtree's notices."""
-    region_path: Mapped[str] = mapped_column(String(400))
+    region_path: Mapped[str] = mapped_column(path_type(400))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     """Idempotency key: delivering the same notice twice finds this row."""
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
@@ -51,11 +51,7 @@ class Notice(Base):
 
     __table_args__ = (
         Index("ix_notice_subject", "subject_kind", "subject_id"),
-        Index(
-            "ix_notice_region_path",
-            "region_path",
-            postgresql_ops={"region_path": "varchar_pattern_ops"},
-        ),
+        Index("ix_notice_region_path", "region_path"),
     )
 
 

@@ -8,7 +8,7 @@ from enum import IntEnum
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, UTCDateTime, utcnow
+from yingji.db import Base, UTCDateTime, path_type, utcnow
 
 
 class RegionLevel(IntEnum):
@@ -39,7 +39,7 @@ class Region(Base):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("region.id", ondelete="RESTRICT"), index=True
     )
-    path: Mapped[str] = mapped_column(String(400))
+    path: Mapped[str] = mapped_column(path_type(400))
     geometry: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     centroid_lon: Mapped[float | None]
     centroid_lat: Mapped[float | None]
@@ -50,7 +50,7 @@ class Region(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        Index("ix_region_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+        Index("ix_region_path", "path"),
         Index("ix_region_level", "level"),
     )
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.errors import NotFound, ValidationFailed
 from yingji.paging import Page, paginate
-from yingji.regions import geo, index, writer
+from yingji.regions import geo, index, paths, writer
 from yingji.regions.models import Region, RegionLevel
 
 _T = Region.__table__
@@ -93,7 +93,7 @@ def list_regions(
     stmt = select(Region).where(actor.region_ids())
     if under:
         root = get_by_code(session, actor, under)
-        stmt = stmt.where(Region.path.startswith(root.path, autoescape=True))
+        stmt = stmt.where(paths.under(Region.path, root.path))
     if parent_code:
         parent = get_by_code(session, actor, parent_code)
         stmt = stmt.where(Region.parent_id == parent.id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.audit import Change, record_many
 from yingji.regions.models import Region
+from yingji.regions.paths import under
 
 _T = Region.__table__
 CHUNK = 5000
@@ -138,7 +139,7 @@ def _rewrite_descendant_paths(
     """Re-root the subtree below a region whose path changed (rare: a region moved)."""
     rows = session.execute(
         select(_T.c.id, _T.c.code, _T.c.path).where(
-            _T.c.path.startswith(old_path, autoescape=True), _T.c.path != old_path
+            under(_T.c.path, old_path), _T.c.path != old_path
         )
     ).all()
     rows = [r for r in rows if r.code not in skip_codes]

@@ -29,6 +29,7 @@ from yingji.paging import Page, paginate
 from yingji.people.responsibility import Responsible, responsible_for
 from yingji.regions import geo, index
 from yingji.regions.models import Region, RegionLevel
+from yingji.regions.paths import under
 from yingji.risk.models import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -599,7 +600,7 @@ def list_risk_points(
         stmt = stmt.options(undefer(RiskPoint.geometry))
     if under_region_id is not None:
         root = actor.check_region(session, under_region_id)
-        sub = select(Region.id).where(Region.path.startswith(root.path, autoescape=True))
+        sub = select(Region.id).where(under(Region.path, root.path))
         stmt = stmt.where(RiskPoint.region_id.in_(sub))
     if category:
         found = _category_lookup(session).get(category)

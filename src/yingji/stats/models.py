@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, UTCDateTime
+from yingji.db import Base, UTCDateTime, path_type
 from yingji.hazards.models import OPEN_STATES, Hazard
 
 DIM_ALL, DIM_INDUSTRY, DIM_DEPARTMENT = "all", "ind", "dept"
@@ -65,7 +65,7 @@ class HazardStatFlow(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
     """On SQLite the rows are stored in key order, so a window is contiguous pages."""
 
-    node_path: Mapped[str] = mapped_column(String(80), primary_key=True)
+    node_path: Mapped[str] = mapped_column(path_type(80), primary_key=True)
     dim: Mapped[str] = mapped_column(String(4), primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -86,7 +86,7 @@ class HazardStatOpen(Base):
     __tablename__ = "hazard_stat_open"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    node_path: Mapped[str] = mapped_column(String(80), primary_key=True)
+    node_path: Mapped[str] = mapped_column(path_type(80), primary_key=True)
     dim: Mapped[str] = mapped_column(String(4), primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     deadline: Mapped[dt.date] = mapped_column(Date, primary_key=True)
@@ -101,7 +101,7 @@ class HazardStatMark(Base):
     __tablename__ = "hazard_stat_mark"
 
     hazard_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    region_path: Mapped[str] = mapped_column(String(80))
+    region_path: Mapped[str] = mapped_column(path_type(80))
     division: Mapped[str] = mapped_column(String(2))
     department: Mapped[str] = mapped_column(String(16))
     major: Mapped[int] = mapped_column(SmallInteger)
@@ -119,7 +119,7 @@ class HazardStatDelta(Base):
     hazard_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sign: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     counted: Mapped[int] = mapped_column(SmallInteger)
-    region_path: Mapped[str] = mapped_column(String(80))
+    region_path: Mapped[str] = mapped_column(path_type(80))
     division: Mapped[str] = mapped_column(String(2))
     department: Mapped[str] = mapped_column(String(16))
     major: Mapped[int] = mapped_column(SmallInteger)
@@ -135,8 +135,8 @@ class HazardStatNode(Base):
 
     __tablename__ = "hazard_stat_node"
 
-    leaf_path: Mapped[str] = mapped_column(String(80), primary_key=True)
-    node_path: Mapped[str] = mapped_column(String(80), primary_key=True)
+    leaf_path: Mapped[str] = mapped_column(path_type(80), primary_key=True)
+    node_path: Mapped[str] = mapped_column(path_type(80), primary_key=True)
     detail: Mapped[int] = mapped_column(SmallInteger)
 
 

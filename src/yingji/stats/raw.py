@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from yingji import clock
 from yingji.hazards.models import Hazard, HazardState
+from yingji.regions.paths import under
 from yingji.stats.figures import Tally, accumulate
 from yingji.stats.marks import local_day, mark_columns
 from yingji.stats.models import OPEN_VALUES
@@ -24,35 +25,6 @@ from yingji.stats.periods import Window
 Group = tuple[str, str, str]
 """(region path, division, department) as the marks define them."""
 _h = Hazard.__table__.c
-
-
-_BYTEWISE = {"c", "posix", "c.utf-8", "c.utf8", "ucs_basic"}
-_collations: dict[str, bool] = {}
-
-
-def _bytewise(session: Session) -> bool:
-    """Whether the database orders text bytewise. SQLite does; PostgreSQL does under the
-    C collations, not under a linguistic one (which skips ``/`` when comparing)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return True
-    url = str(bind.engine.url)
-    if url not in _collations:
-        collation = session.scalar(
-            text("SELECT datcollate FROM pg_database WHERE datname = current_database()")
-        )
-        _collations[url] = str(collation).lower() in _BYTEWISE
-    return _collations[url]
-
-
-def in_subtree(session: Session, column: Any, path: str) -> ColumnElement[bool]:
-    """``column`` starts with ``path``, written so the plain index on it is used. A LIKE
-    prefix match does not use it: SQLite's LIKE is case-insensitive and PostgreSQL's needs
-    the C collation proper (or ``varchar_pattern_ops``). Where text sorts bytewise the
-    byte range is exact (paths end in ``/``, and ``0`` is the next byte)."""
-    if _bytewise(session):
-        return (column >= path) & (column < path[:-1] + "0")
-    return column.startswith(path, autoescape=True)
 
 
 def utc_bounds(window: Window) -> tuple[dt.datetime, dt.datetime]:
@@ -81,7 +53,7 @@ def groups(
     marks = mark_columns(dialect)
     key = (_h.region_path, marks["division"], marks["department"]) if grouped else ()
     k = len(key)
-    under = in_subtree(session, _h.region_path, path)
+    in_tree = under(_h.region_path, path)
     state = _state(dialect)
     start, end = utc_bounds(window)
     closed = HazardState.closed.value
@@ -94,7 +66,7 @@ def groups(
             func.sum(case(((state == closed) & _h.closed_at.is_not(None), 1), else_=0)),
             func.sum(is_major),
         )
-        .where(under, _h.found_at >= start, _h.found_at < end)
+        .where(in_tree, _h.found_at >= start, _h.found_at < end)
         .where(state != HazardState.dismissed.value)
         .group_by(*key)
     )
@@ -103,7 +75,7 @@ def groups(
         accumulate(out, tuple(row[:k]), Tally(n, int(done or 0), int(major or 0)))
     rectified = (
         select(*key, func.count())
-        .where(under, _h.closed_at >= start, _h.closed_at < end, state == closed)
+        .where(in_tree, _h.closed_at >= start, _h.closed_at < end, state == closed)
         .group_by(*key)
     )
     for row in session.execute(rectified):
@@ -116,7 +88,7 @@ def groups(
                 func.sum(case((_h.deadline < today, 1), else_=0)),
                 func.sum(is_major),
             )
-            .where(under, state.in_(OPEN_VALUES))
+            .where(in_tree, state.in_(OPEN_VALUES))
             .group_by(*key)
         )
         for leaf, div, dept, n, late, major in session.execute(opened):
@@ -129,21 +101,21 @@ def groups(
 def monthly(session: Session, path: str, window: Window) -> dict[dt.date, Tally]:
     """Found and rectified per calendar month (keyed by the 1st) under ``path``."""
     dialect = session.get_bind().dialect.name
-    under = in_subtree(session, _h.region_path, path)
+    in_tree = under(_h.region_path, path)
     state = _state(dialect)
     start, end = utc_bounds(window)
     out: dict[dt.date, Tally] = {}
     found_day = local_day(_h.found_at, dialect)
     found = (
         select(found_day, func.count())
-        .where(under, _h.found_at >= start, _h.found_at < end)
+        .where(in_tree, _h.found_at >= start, _h.found_at < end)
         .where(state != HazardState.dismissed.value)
         .group_by(found_day)
     )
     closed_day = local_day(_h.closed_at, dialect)
     rectified = (
         select(closed_day, func.count())
-        .where(under, _h.closed_at >= start, _h.closed_at < end)
+        .where(in_tree, _h.closed_at >= start, _h.closed_at < end)
         .where(state == HazardState.closed.value)
         .group_by(closed_day)
     )

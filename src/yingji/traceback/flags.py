@@ -21,6 +21,7 @@ from yingji.errors import ValidationFailed
 from yingji.hazards import queries
 from yingji.hazards.models import GRADE_LABELS, STATE_LABELS, Hazard, HazardGrade, HazardState
 from yingji.inspections import service as inspections
+from yingji.regions.paths import under
 
 LIMIT = 1000
 
@@ -76,7 +77,7 @@ def false_closures(
     earlier = aliased(Hazard)
     later = queries.scoped(actor).where(Hazard.checklist_item_id.is_not(None))
     if under_path:
-        later = later.where(Hazard.region_path.startswith(under_path, autoescape=True))
+        later = later.where(under(Hazard.region_path, under_path))
     same_place = (earlier.enterprise_id == Hazard.enterprise_id) | (
         earlier.risk_point_id == Hazard.risk_point_id
     )
@@ -128,7 +129,7 @@ def major_not_reported(
         Hazard.reported_up_at.is_(None),
     )
     if under_path:
-        stmt = stmt.where(Hazard.region_path.startswith(under_path, autoescape=True))
+        stmt = stmt.where(under(Hazard.region_path, under_path))
     today = clock.today()
     return [
         _row(h, today) for h in session.scalars(stmt.order_by(Hazard.confirmed_at).limit(LIMIT))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, JSONType, UTCDateTime, path_type, utcnow
 
 
 class DirectMessage(Base):
@@ -25,6 +25,6 @@ class DirectMessage(Base):
     policy: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     """The sender's region (scope): the lowest region containing every chosen one."""
-    region_path: Mapped[str] = mapped_column(String(400), index=True)
+    region_path: Mapped[str] = mapped_column(path_type(400), index=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, JSONType, UTCDateTime, path_type, utcnow
 
 CATEGORY_LABELS = {
     "rainstorm": "暴雨",
@@ -128,8 +128,6 @@ class WarningRegion(Base):
     region_id: Mapped[int] = mapped_column(
         ForeignKey("region.id", ondelete="RESTRICT"), primary_key=True
     )
-    path: Mapped[str] = mapped_column(String(400))
+    path: Mapped[str] = mapped_column(path_type(400))
 
-    __table_args__ = (
-        Index("ix_warning_region_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
-    )
+    __table_args__ = (Index("ix_warning_region_path", "path"),)

@@ -17,6 +17,7 @@ from yingji.db import utcnow
 from yingji.errors import NotFound, PermissionDenied, invalid
 from yingji.regions import geo
 from yingji.regions.models import Region, RegionLevel
+from yingji.regions.paths import under
 from yingji.regions.service import regions_covering
 from yingji.warnings.models import (
     CATEGORY_LABELS,
@@ -229,7 +230,7 @@ def scoped(actor: Actor, stmt: Select) -> Select:
         return stmt
     touching = select(WarningRegion.warning_id).where(
         or_(
-            WarningRegion.path.startswith(actor.region_path, autoescape=True),
+            under(WarningRegion.path, actor.region_path),
             WarningRegion.path.in_(_ancestor_paths(actor.region_path)),
         )
     )
@@ -281,7 +282,7 @@ def _filtered(
             EarlyWarning.id.in_(
                 select(WarningRegion.warning_id).where(
                     or_(
-                        WarningRegion.path.startswith(under_path, autoescape=True),
+                        under(WarningRegion.path, under_path),
                         WarningRegion.path.in_(_ancestor_paths(under_path)),
                     )
                 )

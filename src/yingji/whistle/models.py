@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, UTCDateTime, utcnow
+from yingji.db import Base, UTCDateTime, path_type, utcnow
 
 TARGET = "whistle_report"
 """Owner kind of a report's photos, and the audited entity name."""
@@ -50,7 +50,7 @@ class WhistleReport(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(400))
+    region_path: Mapped[str] = mapped_column(path_type(400))
     """Copy of the region's path so scope is one prefix match."""
     lon: Mapped[float | None]
     lat: Mapped[float | None]
@@ -69,12 +69,7 @@ class WhistleReport(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        Index(
-            "ix_whistle_report_path_received",
-            "region_path",
-            "received_at",
-            postgresql_ops={"region_path": "varchar_pattern_ops"},
-        ),
+        Index("ix_whistle_report_path_received", "region_path", "received_at"),
         Index("ix_whistle_report_state", "state"),
     )
 

@@ -27,6 +27,7 @@ from yingji.files import service as files
 from yingji.hazards import service as hazards
 from yingji.hazards.models import HazardSource
 from yingji.paging import Page, paginate
+from yingji.regions.paths import under
 from yingji.whistle import crypto
 from yingji.whistle.models import (
     OPEN_STATES,
@@ -113,9 +114,7 @@ class ReportFilter:
         if self.open_only:
             stmt = stmt.where(WhistleReport.state.in_([s.value for s in OPEN_STATES]))
         if self.under_path:
-            stmt = stmt.where(
-                WhistleReport.region_path.startswith(self.under_path, autoescape=True)
-            )
+            stmt = stmt.where(under(WhistleReport.region_path, self.under_path))
         if self.q:
             pattern = f"%{self.q}%"
             stmt = stmt.where(

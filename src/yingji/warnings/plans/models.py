@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yingji.db import Base, JSONType, UTCDateTime, utcnow
+from yingji.db import Base, JSONType, UTCDateTime, path_type, utcnow
 
 
 class PlanStatus(StrEnum):
@@ -30,7 +30,7 @@ class ResponsePlan(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(400))
+    region_path: Mapped[str] = mapped_column(path_type(400))
     status: Mapped[str] = mapped_column(String(16), default=PlanStatus.draft)
     version: Mapped[int] = mapped_column(default=1)
     """The current version's number."""
