@@ -69,10 +69,15 @@ ROUTERS = (
     "yingji.hazards.api",
     "yingji.traceback.api",
     "yingji.inspections.api",
+    "yingji.notices.stream",  # before notices.api: /notices/stream is not /notices/{id}
     "yingji.notices.api",
     "yingji.whistle.api",
     "yingji.stats.api",
     "yingji.warnings.api",
+    "yingji.warnings.plans.api",
+    "yingji.notify.receipts_api",
+    "yingji.warnings.board_api",
+    "yingji.warnings.callresponse.api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 
@@ -84,10 +89,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         require_migrated(engine)
-        # jobs: the in-process worker runs due timers while the app runs (worker_mode).
+        # jobs: timers and senders run in-process (worker_mode), or in Celery workers when
+        # a broker is set (the app then only announces new deliveries on it).
         from yingji.jobs.worker import inprocess
 
-        with inprocess(engine, settings) as _app.state.worker:
+        with inprocess(engine, settings) as background:
+            _app.state.worker = background.worker if background else None
+            _app.state.senders = background.senders if background else None
             yield
 
     app = FastAPI(

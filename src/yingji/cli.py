@@ -18,6 +18,8 @@ from yingji.jobs import cli as jobs_cli
 from yingji.stats import cli as stats_cli
 from yingji.traceback import cli as traceback_cli
 from yingji.warnings import cli as warnings_cli
+from yingji.warnings import direct_cli
+from yingji.warnings.plans import cli as plans_cli
 from yingji.whistle import cli as whistle_cli
 
 app = typer.Typer(help="Yingji 应急 — emergency-management platform", no_args_is_help=True)
@@ -43,6 +45,8 @@ app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(whistle_cli.app, name="whistle")
 app.add_typer(warnings_cli.app, name="warnings")
+app.add_typer(direct_cli.app, name="direct")
+app.add_typer(plans_cli.app, name="plans")
 app.command("worker")(jobs_cli.worker)
 
 
@@ -73,6 +77,12 @@ def serve(
             err=True,
         )
     typer.echo(f"Yingji 应急 → http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+    if settings.broker_url:
+        typer.echo("任务与发送由 yingji worker 执行（Celery）/ jobs and sending: `yingji worker`")
+    elif settings.worker_mode == "inprocess":
+        typer.echo("任务与发送在本进程内运行 / jobs and sending run in this process")
+    else:
+        typer.echo("本进程不执行任务，请运行 yingji worker / worker_mode off: run `yingji worker`")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -105,9 +105,10 @@ class Settings(BaseSettings):
     Chinese gateways' batch APIs); unset: one request per message."""
     sms_batch_size: int = 100
     gateway_token: SecretStr | None = None
-    """Token gateways send in the ``X-Gateway-Token`` header with delivery receipts and
-    inbound SMS; unset: derived from secret_key (``yingji notify token`` is not needed:
-    read it with ``yingji.notify.receipts_api.expected_token()``)."""
+    """Token gateways must send in the ``X-Gateway-Token`` header with delivery receipts
+    (POST /api/v1/notify/receipts/{channel}) and inbound SMS (POST
+    /api/v1/notify/inbound/sms); unset: derived from secret_key by HMAC
+    (``yingji.notify.receipts_api.expected_token()`` tells it)."""
     public_url: str = "http://127.0.0.1:8000"
     """Address recipients' phones reach Yingji at; signed confirm links start with it."""
     # --- call-response (叫应) ---
@@ -123,6 +124,8 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     """Celery broker (``amqp://`` RabbitMQ or ``redis://``); set: outbox draining and
     sending run as Celery tasks in ``yingji worker`` processes; unset: in-process."""
+    broker_queue_prefix: str = "yingji"
+    """Prefix of the Celery queue names, so two installations (or test runs) can share a broker."""
 
 
 @lru_cache

@@ -97,6 +97,7 @@ DOMAIN_DEMOS: tuple[str, ...] = (
     "yingji.demo.inspections",
     "yingji.demo.hazards",
     "yingji.demo.whistle",
+    "yingji.demo.plans",
     "yingji.demo.warnings",
 )
 """Modules adding a domain's demo records on top of places, people and users, in order;

@@ -1,13 +1,17 @@
-"""``yingji worker`` and ``yingji jobs list | run-due``: run and inspect the outbox."""
+"""``yingji worker`` and ``yingji jobs list | run-due``: run and inspect the outbox.
+
+``yingji worker`` runs the timers and the senders: in threads of its own without a broker,
+as a Celery worker with ``YINGJI_BROKER_URL`` set."""
 
 from __future__ import annotations
 
 import datetime as dt
 import signal
+import threading
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from yingji import clock
 from yingji.cli_support import fail
@@ -16,7 +20,7 @@ from yingji.db import get_engine, session_scope
 from yingji.jobs.models import Timer, TimerState
 from yingji.jobs.registry import load_handlers
 from yingji.jobs.runner import run_due
-from yingji.jobs.worker import Worker
+from yingji.jobs.worker import Background, Worker, celery_worker, safe_url
 
 app = typer.Typer(help="后台任务 / durable jobs and timers", no_args_is_help=True)
 STATES = " | ".join(s.value for s in TimerState)
@@ -81,20 +85,68 @@ def run_due_command(
     typer.echo(f"已执行 / ran: {_summary(counts)}")
 
 
+def _drain_once(engine: Engine) -> dict[str, int]:
+    """Due timers, then every channel's due deliveries, once, in this process."""
+    from yingji.jobs.ticker import due_deliveries
+    from yingji.notify.sender import drain
+
+    counts = {f"jobs {k}": v for k, v in Worker(engine).drain().items() if v}
+    for channel in sorted(due_deliveries(engine)):
+        sent = drain(engine, channel)
+        counts.update({f"{channel} {k}": v for k, v in sent.items() if v})
+    return counts
+
+
+def _foreground(engine: Engine) -> None:
+    """Job worker and senders in threads until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    background = Background(engine, get_settings())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    background.start()
+    typer.echo(
+        f"后台任务进程 {background.worker.name} 已启动（任务与发送）/ job worker and senders "
+        "started; Ctrl-C to stop"
+    )
+    while not stop.wait(1.0):
+        pass
+    background.stop()
+    typer.echo("后台任务进程已停止 / job worker stopped")
+
+
 def worker(
-    once: Annotated[bool, typer.Option(help="drain due jobs once, then exit")] = False,
+    once: Annotated[
+        bool, typer.Option(help="run due jobs and send due deliveries once, then exit")
+    ] = False,
+    queues: Annotated[
+        str | None,
+        typer.Option(help="with a broker: comma-separated queues (default: all)"),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="with a broker: tasks run at once")] = 8,
+    pool: Annotated[
+        str, typer.Option(help="with a broker: Celery pool threads | prefork | solo")
+    ] = "threads",
+    loglevel: Annotated[str, typer.Option(help="with a broker: Celery log level")] = "INFO",
 ) -> None:
-    """运行后台任务进程（可多机同时运行）/ run a job worker (any number, on any machine)."""
+    """运行后台任务与发送进程（可多机同时运行）/ run a worker: timers and sending (any
+    number, on any machine sharing the database). With YINGJI_BROKER_URL it is a Celery
+    worker; without, threads in this process."""
     settings = get_settings()
-    runner = Worker(get_engine(), settings.worker_poll_seconds)
+    engine = get_engine()
     load_handlers()
     if once:
-        typer.echo(f"已执行 / ran: {_summary(runner.drain())}")
+        typer.echo(f"已执行 / ran: {_summary(_drain_once(engine)) or '-'}")
         return
-    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-    typer.echo(f"后台任务进程 {runner.name} 已启动 / job worker started; Ctrl-C to stop")
-    try:
-        runner.loop()
-    except KeyboardInterrupt:
-        runner.stop()
-    typer.echo("后台任务进程已停止 / job worker stopped")
+    if not settings.broker_url:
+        _foreground(engine)
+        return
+    from yingji.jobs.celery_app import get_celery
+
+    app = get_celery(settings.broker_url)
+    wanted = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
+    typer.echo(f"Celery 工作进程 / Celery worker on {safe_url(settings.broker_url)}")
+    code = celery_worker(
+        app, engine, queues=wanted, concurrency=concurrency, pool=pool, loglevel=loglevel
+    )
+    if code:
+        raise typer.Exit(code)

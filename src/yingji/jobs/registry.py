@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 HANDLER_MODULES: tuple[str, ...] = (
     "yingji.hazards.reminders",
     "yingji.stats.refresh",
+    "yingji.warnings.respond",
+    "yingji.warnings.callresponse.jobs",
     "yingji.warnings.polling",
 )
 """Modules whose import registers handlers or periodic tasks, one line per domain."""

@@ -1,21 +1,27 @@
 """The polling worker: a background thread inside ``yingji serve``, or the main loop of
 ``yingji worker`` processes on other machines. Both call :func:`run_due` (and the periodic
-upkeep tasks), so any number of them may run against one PostgreSQL database."""
+upkeep tasks), so any number of them may run against one PostgreSQL database. Without a
+broker the senders run beside it (:class:`Background`); with one, see ``celery_app``."""
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from yingji.config import Settings
 from yingji.jobs.registry import load_handlers, periodic
 from yingji.jobs.runner import run_due, worker_name
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +95,99 @@ class Worker:
         return self._thread is not None and self._thread.is_alive()
 
 
+class Background:
+    """Everything a process runs in-process without a broker: the job worker (timers) and
+    the sender pool (one thread per channel, woken by kicks)."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from yingji.notify.pool import SenderPool
+
+        self.worker = Worker(engine, settings.worker_poll_seconds)
+        self.senders = SenderPool(engine)
+
+    def start(self) -> Background:
+        self.senders.start()
+        self.worker.start()
+        return self
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.senders.stop()
+
+
 @contextmanager
-def inprocess(engine: Engine, settings: Settings) -> Iterator[Worker | None]:
-    """The web app's worker for its lifetime, when ``worker_mode`` is ``inprocess``."""
+def inprocess(engine: Engine, settings: Settings) -> Iterator[Background | None]:
+    """What the web app runs for its lifetime.
+
+    The rule: with ``broker_url`` set, ``yingji serve`` runs no timers and sends nothing
+    itself, whatever ``worker_mode`` says: it only announces new deliveries on the broker
+    and the ``yingji worker`` processes do the work. Without a broker, ``worker_mode``
+    ``inprocess`` runs the job worker and the senders in threads; ``off`` runs nothing
+    (separate ``yingji worker`` processes do it)."""
+    if settings.broker_url:
+        from yingji.jobs.celery_app import get_celery
+        from yingji.jobs.ticker import publishing
+
+        with publishing(get_celery(settings.broker_url), engine):
+            log.info("jobs and sending run in Celery workers on %s", safe_url(settings.broker_url))
+            yield None
+        return
     if settings.worker_mode != "inprocess":
         yield None
         return
-    worker = Worker(engine, settings.worker_poll_seconds)
-    worker.start()
-    log.info("in-process job worker %s started", worker.name)
+    background = Background(engine, settings).start()
+    log.info("in-process job worker %s and senders started", background.worker.name)
     try:
-        yield worker
+        yield background
     finally:
-        worker.stop()
+        background.stop()
+
+
+def safe_url(url: str) -> str:
+    """The broker URL without its password, for logs."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return str(maybe_sanitize_url(url))
+
+
+def celery_worker(
+    app: Celery,
+    engine: Engine,
+    *,
+    queues: list[str] | None = None,
+    concurrency: int = 8,
+    pool: str = "threads",
+    loglevel: str = "INFO",
+    tick_seconds: float = 1.0,
+) -> int:
+    """Run a Celery worker in the foreground until a signal stops it; returns its exit code.
+
+    Besides consuming the queues it publishes new deliveries of its own tasks (a timer that
+    writes escalations) and ticks (see ``ticker``). Threads by default: sending is waiting
+    on gateways, and the per-channel rate limits are per process."""
+    import socket
+
+    from yingji.jobs.celery_app import all_queues
+    from yingji.jobs.ticker import Ticker, publishing
+
+    load_handlers()
+    node = f"yingji-{os.getpid()}@{socket.gethostname()}"
+    celery = app.Worker(
+        hostname=node,
+        queues=queues or all_queues(app),
+        concurrency=concurrency,
+        pool_cls=pool,
+        loglevel=loglevel,
+        without_gossip=True,
+        without_mingle=True,
+    )
+    ticker = Ticker(app, engine, tick_seconds) if tick_seconds > 0 else None
+    with publishing(app, engine):
+        if ticker is not None:
+            ticker.start()
+        try:
+            celery.start()
+        finally:
+            if ticker is not None:
+                ticker.stop()
+    return int(celery.exitcode or 0)

@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     urge = "urge"  # 督促函: the deadline has passed
     circular = "circular"  # 通报: long overdue, told to the upper-level government
     double_report = "double_report"  # 重大隐患报告: a major hazard reported upward
+    instruction = "instruction"  # 响应指令: a warning's or direct message's call (叫应)
 
 
 KIND_LABELS = {
@@ -28,6 +29,7 @@ KIND_LABELS = {
     "urge": "督促函",
     "circular": "通报",
     "double_report": "重大隐患报告",
+    "instruction": "响应指令",
 }
 
 

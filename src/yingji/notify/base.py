@@ -6,13 +6,17 @@ outbox needs to decide between backing off and giving up."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from yingji.errors import YingjiError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from yingji.config import Settings
 
 
@@ -44,6 +48,10 @@ class OutboundMessage:
     """Code the person replies by SMS (or presses on a voice call) to confirm (叫应)."""
     confirm_link: str | None = None
     """Signed link that confirms with one tap."""
+    subject: str | None = None
+    """A one-line title where the channel has one (e-mail subject, inbox notice title)."""
+    data: Mapping[str, Any] | None = None
+    """Facts for channels that keep the message (the inbox: instruction, warning, region)."""
 
 
 class SendStatus(StrEnum):
@@ -71,6 +79,8 @@ class SendResult:
     """Voice calls only; ``None`` while the gateway has not reported an outcome."""
     key_press: str | None = None
     """Voice calls only: the digits the person pressed."""
+    delivered: bool = False
+    """The channel itself knows the message reached the person (the in-app inbox)."""
 
     @property
     def ok(self) -> bool:
@@ -104,3 +114,24 @@ class Channel(Protocol):
     def send(self, message: OutboundMessage) -> SendResult: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StoredChannel(Protocol):
+    """A channel whose messages are rows in Yingji's own database (the in-app inbox): the
+    sender hands it the session so its rows commit with the delivery results."""
+
+    name: str
+
+    def store(
+        self, session: Session, messages: Sequence[OutboundMessage], now: dt.datetime
+    ) -> list[SendResult]: ...
+
+
+def send_all(channel: Channel, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+    """Send a batch: through ``channel.send_many`` when the backend has one (a gateway's
+    batch API, concurrent requests), else one by one. Results are in message order."""
+    many = getattr(channel, "send_many", None)
+    if many is not None:
+        return list(many(messages))
+    return [channel.send(m) for m in messages]

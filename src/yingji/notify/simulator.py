@@ -4,27 +4,43 @@ It speaks like a typical Chinese SMS/voice gateway (JSON POST with ``mobile``, `
 ``template`` + ``params``, and ``request_id``), records every accepted message once per
 request id, and can be told per mobile number or globally to fail (HTTP 500/429/400),
 delay, or drop (accept but never report delivery). Voice calls answer with an outcome and,
-when configured, the key the person pressed."""
+when configured, the key the person pressed.
+
+Like real gateways it also has a batch endpoint (``/sms/batch``, up to 100 messages per
+request, each recorded once per request id), posts delivery receipts back to a callback URL
+(``configure_callbacks``), sends a recipient's SMS reply to the inbound URL (``reply``), and
+runs an SMTP server on loopback that records e-mails (``smtp_port``)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import email
+import email.policy
 import itertools
 import json
 import re
+import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
+import httpx
+
 from yingji.notify.base import VoiceOutcome
 
-Kind = Literal["sms", "voice"]
+Kind = Literal["sms", "voice", "email"]
 PATHS: dict[str, Kind] = {"/sms/send": "sms", "/voice/call": "voice"}
+BATCH_PATH = "/sms/batch"
+BATCH_MAX = 100
+TOKEN_HEADER = "X-Gateway-Token"
+Poster = Callable[[str, Any, dict[str, str]], Any]
+"""``post(url, json, headers)``: how callbacks reach Yingji (httpx, or a test client)."""
 MOBILE = re.compile(r"^\+?[0-9]{6,15}$")
 FAIL_STATUSES = frozenset({400, 429, 500, 503})
 
@@ -42,6 +58,8 @@ class Behaviour:
     voice_outcome: VoiceOutcome = VoiceOutcome.ANSWERED
     key_press: str | None = None
     """Digits "pressed" on an answered call; ``"confirm"`` presses the request's confirm key."""
+    receipt: Literal["delivered", "failed"] = "delivered"
+    """What the delivery receipt of an accepted SMS reports (unless ``drop``)."""
 
 
 @dataclass(slots=True)
@@ -87,6 +105,16 @@ class GatewaySimulator:
         """Every request received, including refused ones and duplicates."""
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._smtp: Any = None
+        self.smtp_port = 0
+        self._receipts: list[dict[str, Any]] = []
+        self._receipt_url: str | None = None
+        self._inbound_url: str | None = None
+        self._token: str | None = None
+        self._post: Poster | None = None
+        self._auto = threading.Event()
+        self._pusher: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     # --- lifecycle ---
     def start(self) -> GatewaySimulator:
@@ -100,11 +128,33 @@ class GatewaySimulator:
             target=server.serve_forever, args=(0.05,), name="gateway-simulator", daemon=True
         )
         self._thread.start()
+        self._start_smtp()
+        self._stopping.clear()
+        self._pusher = threading.Thread(
+            target=self._push_loop, name="simulator-receipts", daemon=True
+        )
+        self._pusher.start()
         return self
+
+    def _start_smtp(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:  # aiosmtpd cannot listen on port 0
+            probe.bind((self.host, 0))
+            port = probe.getsockname()[1]
+        self._smtp = Controller(_SmtpHandler(self), hostname=self.host, port=port)
+        self._smtp.start()
+        self.smtp_port = port
 
     def stop(self) -> None:
         if self._server is None:
             return
+        self._stopping.set()
+        if self._pusher is not None:
+            self._pusher.join()
+        if self._smtp is not None:
+            self._smtp.stop()
+            self._smtp = None
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -131,6 +181,75 @@ class GatewaySimulator:
     def voice_url(self) -> str:
         return self.url + "/voice/call"
 
+    @property
+    def sms_batch_url(self) -> str:
+        return self.url + BATCH_PATH
+
+    # --- callbacks to Yingji: delivery receipts and replies ---
+    def configure_callbacks(
+        self,
+        receipt_url: str | None = None,
+        inbound_url: str | None = None,
+        token: str | None = None,
+        *,
+        auto: bool = True,
+        post: Poster | None = None,
+    ) -> None:
+        """Where receipts and replies go; ``auto`` pushes receipts in the background (else
+        ``push_receipts()`` sends them); ``post`` replaces the HTTP client (tests)."""
+        with self._lock:
+            self._receipt_url, self._inbound_url, self._token = receipt_url, inbound_url, token
+            self._post = post
+        if auto:
+            self._auto.set()
+        else:
+            self._auto.clear()
+
+    def _headers(self) -> dict[str, str]:
+        return {TOKEN_HEADER: self._token} if self._token else {}
+
+    def _send(self, url: str, body: Any) -> Any:
+        if self._post is not None:
+            return self._post(url, body, self._headers())
+        return httpx.post(url, json=body, headers=self._headers(), timeout=10)
+
+    def pending_receipts(self) -> int:
+        with self._lock:
+            return len(self._receipts)
+
+    def push_receipts(self, limit: int = 1000) -> int:
+        """Post the queued delivery receipts (batches of ``limit``); returns how many went.
+
+        Receipts that cannot be posted stay queued for the next push."""
+        sent = 0
+        while True:
+            with self._lock:
+                url, batch = self._receipt_url, self._receipts[:limit]
+            if not url or not batch:
+                return sent
+            try:
+                answer = self._send(url, {"receipts": batch})
+            except httpx.HTTPError:
+                return sent
+            if getattr(answer, "status_code", 200) >= 300:
+                return sent
+            with self._lock:
+                del self._receipts[: len(batch)]
+            sent += len(batch)
+
+    def _push_loop(self) -> None:
+        while not self._stopping.wait(0.2):
+            if self._auto.is_set():
+                with contextlib.suppress(Exception):  # the app may not be up yet
+                    self.push_receipts()
+
+    def reply(self, mobile: str, text: str) -> Any:
+        """A recipient answers by SMS: post ``{mobile, text}`` to the inbound URL."""
+        if not self._inbound_url:
+            raise RuntimeError("未配置上行短信地址 / inbound URL not configured")
+        body = {"mobile": mobile, "text": text, "at": datetime.now(UTC).isoformat()}
+        return self._send(self._inbound_url, body)
+
     # --- control and inspection ---
     def set_behaviour(self, mobile: str | None = None, **changes: Any) -> Behaviour:
         """Change the behaviour for one mobile number, or globally when ``mobile`` is None.
@@ -149,6 +268,12 @@ class GatewaySimulator:
             self._by_mobile[mobile] = replace(base, **changes)
             return self._by_mobile[mobile]
 
+    @property
+    def in_flight(self) -> int:
+        """Requests being handled right now."""
+        with self._lock:
+            return self._in_flight
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until no request is being handled (e.g. a delayed one a client gave up on)."""
         with self._idle:
@@ -161,7 +286,17 @@ class GatewaySimulator:
             self._global = Behaviour()
             self._by_mobile.clear()
             self._messages.clear()
+            self._receipts.clear()
             self.requests = 0
+            self._receipt_url = self._inbound_url = self._token = None
+            self._post = None
+        self._auto.clear()
+
+    @property
+    def recorded(self) -> int:
+        """How many messages are recorded (one per request id)."""
+        with self._lock:
+            return len(self._messages)
 
     def behaviour_for(self, mobile: str) -> Behaviour:
         with self._lock:
@@ -191,30 +326,101 @@ class GatewaySimulator:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    def _handle(self, kind: Kind, payload: Any) -> tuple[int, dict[str, Any]]:
-        problem = _invalid(payload)
-        if problem:
-            return HTTPStatus.BAD_REQUEST, {"code": "INVALID_PARAMETER", "message": problem}
-        mobile, request_id = payload["mobile"], payload["request_id"]
-        behaviour = self.behaviour_for(mobile)
+    def handle_batch(self, payload: Any) -> tuple[int, dict[str, Any]]:
+        """``{"messages": [...]}``: one result per message, in order; the whole request fails
+        only for what a gateway judges per request (a global failure, a malformed body)."""
+        with self._lock:
+            self.requests += 1
+            self._in_flight += 1
+        try:
+            return self._handle_batch(payload)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _handle_batch(self, payload: Any) -> tuple[int, dict[str, Any]]:
+        items = payload.get("messages") if isinstance(payload, dict) else None
+        if not isinstance(items, list) or not items or len(items) > BATCH_MAX:
+            message = f"messages 须为 1-{BATCH_MAX} 条 / messages must hold 1-{BATCH_MAX} items"
+            return HTTPStatus.BAD_REQUEST, {"code": "INVALID_PARAMETER", "message": message}
+        behaviour = self._global
         if behaviour.delay_ms:
             time.sleep(behaviour.delay_ms / 1000)
         if behaviour.fail_status is not None:
-            code = {429: "THROTTLED", 400: "INVALID_PARAMETER"}.get(
-                behaviour.fail_status, "GATEWAY_ERROR"
-            )
-            return behaviour.fail_status, {"code": code, "message": "模拟故障 / simulated failure"}
+            return behaviour.fail_status, _failure(behaviour.fail_status)
+        results = []
+        for item in items:
+            problem = _invalid(item)
+            if problem:
+                rid = item.get("request_id") if isinstance(item, dict) else None
+                results.append({"request_id": rid, "code": "INVALID_PARAMETER", "message": problem})
+                continue
+            mine = self.behaviour_for(item["mobile"])
+            if mine.fail_status is not None:
+                results.append({"request_id": item["request_id"], **_failure(mine.fail_status)})
+                continue
+            status, body = self._accept("sms", item, mine)
+            if status != HTTPStatus.OK:
+                results.append({"request_id": item["request_id"], **body})
+                continue
+            results.append(body)
+        return HTTPStatus.OK, {"code": "OK", "message": "成功 / OK", "results": results}
+
+    def _accept(
+        self, kind: Kind, payload: dict[str, Any], behaviour: Behaviour
+    ) -> tuple[int, dict[str, Any]]:
+        """Record the message once per request id; the same answer for every retry."""
+        mobile, request_id = payload["mobile"], payload["request_id"]
         with self._lock:
             known = self._messages.get(request_id)
             if known is None:
                 known = self._record(kind, payload, behaviour)
                 self._messages[request_id] = known
+                if kind == "sms" and not behaviour.drop and self._receipt_url:
+                    self._receipts.append(
+                        {
+                            "request_id": request_id,
+                            "message_id": known.gateway_id,
+                            "status": behaviour.receipt,
+                            "at": known.received_at.isoformat(),
+                        }
+                    )
         if known.kind != kind or known.mobile != mobile:
             return HTTPStatus.CONFLICT, {
                 "code": "DUPLICATE_REQUEST_ID",
                 "message": "请求编号已用于另一条消息 / request id used for another message",
             }
         return HTTPStatus.OK, known.answer()
+
+    def record_email(self, request_id: str, to: str, subject: str, text: str) -> bool:
+        """An e-mail received over SMTP, recorded once per request id; True when new."""
+        with self._lock:
+            self.requests += 1
+            if request_id in self._messages:
+                return False
+            self._messages[request_id] = SimulatedMessage(
+                kind="email",
+                request_id=request_id,
+                mobile=to,
+                text=text,
+                gateway_id=f"sim-email-{next(self._ids)}",
+                received_at=datetime.now(UTC),
+                delivered=True,
+                payload={"subject": subject},
+            )
+            return True
+
+    def _handle(self, kind: Kind, payload: Any) -> tuple[int, dict[str, Any]]:
+        problem = _invalid(payload)
+        if problem:
+            return HTTPStatus.BAD_REQUEST, {"code": "INVALID_PARAMETER", "message": problem}
+        behaviour = self.behaviour_for(payload["mobile"])
+        if behaviour.delay_ms:
+            time.sleep(behaviour.delay_ms / 1000)
+        if behaviour.fail_status is not None:
+            return behaviour.fail_status, _failure(behaviour.fail_status)
+        return self._accept(kind, payload, behaviour)
 
     def _record(
         self, kind: Kind, payload: dict[str, Any], behaviour: Behaviour
@@ -238,6 +444,29 @@ class GatewaySimulator:
                 press = behaviour.key_press
                 message.key_press = payload.get("confirm_key") if press == "confirm" else press
         return message
+
+
+def _failure(status: int) -> dict[str, Any]:
+    code = {429: "THROTTLED", 400: "INVALID_PARAMETER"}.get(status, "GATEWAY_ERROR")
+    return {"code": code, "message": "模拟故障 / simulated failure"}
+
+
+class _SmtpHandler:
+    """aiosmtpd handler: record each e-mail once per ``X-Request-Id`` (else Message-ID)."""
+
+    def __init__(self, sim: GatewaySimulator) -> None:
+        self.sim = sim
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        request_id = str(parsed.get("X-Request-Id") or parsed.get("Message-ID") or "")
+        body = parsed.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        for to in envelope.rcpt_tos:
+            self.sim.record_email(
+                request_id or f"{to}:{time.time()}", to, str(parsed["Subject"]), text
+            )
+        return "250 OK"
 
 
 def _invalid(payload: Any) -> str | None:
@@ -264,10 +493,11 @@ def _invalid(payload: Any) -> str | None:
 def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # a kept-alive answer would otherwise wait ~40 ms
 
         def do_POST(self) -> None:
             kind = PATHS.get(self.path)
-            if kind is None:
+            if kind is None and self.path != BATCH_PATH:
                 self._reply(HTTPStatus.NOT_FOUND, {"code": "NOT_FOUND", "message": self.path})
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -275,7 +505,10 @@ def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
                 payload = json.loads(self.rfile.read(length) or b"null")
             except ValueError:
                 payload = None
-            status, body = sim.handle(kind, payload)
+            if kind is None:
+                status, body = sim.handle_batch(payload)
+            else:
+                status, body = sim.handle(kind, payload)
             self._reply(status, body)
 
         def do_GET(self) -> None:
@@ -322,10 +555,24 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument(
+        "--callback", help="Yingji base URL for delivery receipts, e.g. http://127.0.0.1:8000"
+    )
+    parser.add_argument("--token", help="gateway token (X-Gateway-Token) for the callbacks")
     args = parser.parse_args(argv)
     with GatewaySimulator(args.host, args.port) as sim:
         print(f"YINGJI_SMS_GATEWAY_URL={sim.sms_url}", flush=True)
         print(f"YINGJI_VOICE_GATEWAY_URL={sim.voice_url}", flush=True)
+        print(f"YINGJI_SMS_BATCH_URL={sim.sms_batch_url}", flush=True)
+        print(f"YINGJI_EMAIL_SMTP_HOST={sim.host}", flush=True)
+        print(f"YINGJI_EMAIL_SMTP_PORT={sim.smtp_port}", flush=True)
+        if args.callback:
+            base = args.callback.rstrip("/")
+            sim.configure_callbacks(
+                receipt_url=f"{base}/api/v1/notify/receipts/sms",
+                inbound_url=f"{base}/api/v1/notify/inbound/sms",
+                token=args.token,
+            )
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 

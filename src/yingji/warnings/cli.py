@@ -108,3 +108,9 @@ def poll_command(
         failed = failed or bool(result.errors)
     if failed:
         raise typer.Exit(1)
+
+
+# --- call-response statistics (yingji warnings stats) -------------------------------------
+from yingji.warnings.callstats_cli import stats_command  # noqa: E402
+
+app.command("stats")(stats_command)

@@ -107,7 +107,7 @@ class Instruction(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        Index("ix_instruction_warning_state", "warning_id", "state"),
+        Index("ix_instruction_warning_round_state", "warning_id", "round", "state"),
         Index("ix_instruction_next_action", "next_action_at"),
         Index("ix_instruction_person_code", "person_id", "confirm_code"),
     )

@@ -7,10 +7,12 @@ so an upgrade calls only the persons it adds and never re-sends.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from yingji.db import utcnow
@@ -75,3 +77,113 @@ def write_instructions(session: Session, warning: EarlyWarning, targets: Sequenc
     for batch in _batches(rows):
         conn.execute(insert(_T), batch)
     return len(rows)
+
+
+# --- bulk writing (respond, direct reach) ----------------------------------------------------
+
+COLUMNS: tuple[str, ...] = (
+    "key",
+    "warning_id",
+    "direct_id",
+    "person_id",
+    "region_id",
+    "plan_version_id",
+    "round",
+    "reasons",
+    "about",
+    "layer",
+    "measures",
+    "policy",
+    "state",
+    "confirm_code",
+    "deadline_at",
+    "next_action_at",
+    "redials",
+    "created_at",
+    "updated_at",
+)
+"""The columns :func:`insert_rows` writes; every row dict carries all of them."""
+_JSON = frozenset({"reasons", "about", "policy"})
+_TIMES = frozenset({"deadline_at", "next_action_at", "created_at", "updated_at"})
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy stores a DateTime in SQLite (naive UTC, as ``UTCDateTime`` binds it)."""
+
+
+class _Values:
+    """Row dicts as DB-API tuples, converting each distinct policy and time once: 100,000
+    calls share a handful of policies and deadlines, and per-value type processing was
+    most of the cost of writing them."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
+        self._json: dict[int, tuple[Any, str]] = {}
+        self._times: dict[dt.datetime, Any] = {}
+
+    def json(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dict):  # policies: shared objects
+            hit = self._json.get(id(value))
+            if hit is None or hit[0] is not value:
+                hit = (value, json.dumps(value, ensure_ascii=False))
+                self._json[id(value)] = hit
+            return hit[1]
+        return json.dumps(value, ensure_ascii=False)
+
+    def time(self, value: dt.datetime | None) -> Any:
+        if value is None:
+            return None
+        hit = self._times.get(value)
+        if hit is None:
+            utc = value.astimezone(dt.UTC)
+            hit = utc.replace(tzinfo=None).strftime(_SQLITE_TIME) if self.sqlite else utc
+            self._times[value] = hit
+        return hit
+
+    def row(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for col in COLUMNS:
+            value = row[col]
+            if col in _JSON:
+                value = self.json(value)
+            elif col in _TIMES:
+                value = self.time(value)
+            out.append(value)
+        return tuple(out)
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert instruction rows (dicts with every column of :data:`COLUMNS`); a row whose key
+    exists is left alone. Straight through the driver: ``executemany`` on SQLite, ``COPY``
+    into a temporary table then one ``INSERT … SELECT … ON CONFLICT`` on PostgreSQL."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        _copy_postgresql(conn, rows)
+        return
+    values = _Values(sqlite=True)
+    cols = ", ".join(COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    sql = f"INSERT INTO instruction ({cols}) VALUES ({marks}) ON CONFLICT (key) DO NOTHING"
+    for start in range(0, len(rows), CHUNK):
+        conn.exec_driver_sql(sql, [values.row(r) for r in rows[start : start + CHUNK]])
+
+
+def _copy_postgresql(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    values = _Values(sqlite=False)
+    cols = ", ".join(COLUMNS)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS instruction_load "
+            "(LIKE instruction INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        cur.execute("TRUNCATE instruction_load")
+        with cur.copy(f"COPY instruction_load ({cols}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(values.row(r))
+        cur.execute(
+            f"INSERT INTO instruction ({cols}) SELECT {cols} FROM instruction_load "
+            "ON CONFLICT (key) DO NOTHING"
+        )

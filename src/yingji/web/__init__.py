@@ -28,6 +28,9 @@ PAGE_ROUTERS = (
     "yingji.web.whistle_pages",
     "yingji.web.stats_pages",
     "yingji.web.warning_pages",
+    "yingji.web.plan_pages",
+    "yingji.web.callresponse_pages",
+    "yingji.web.board_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

@@ -27,12 +27,16 @@ NAV: tuple[tuple[str, str], ...] = (
     ("enterprises", "/enterprises"),
     ("inspections", "/inspections"),
     ("warnings", "/warnings"),
+    ("plans", "/plans"),
+    ("direct", "/direct"),
+    ("callstats", "/callresponse/stats"),
     ("hazards", "/hazards"),
     ("whistle", "/whistle-reports"),
     ("dashboard", "/dashboard"),
     ("duty", "/duty"),
     ("data", "/data"),
     ("inbox", "/inbox"),
+    ("instructions", "/instructions"),
 )
 """The main menu: (key of ``nav.<key>`` text, path), one line per page."""
 

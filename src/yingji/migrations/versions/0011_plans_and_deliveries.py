@@ -196,6 +196,10 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_instruction_warning_person", type_="unique")
         batch_op.create_index(batch_op.f("ix_instruction_direct_id"), ["direct_id"], unique=False)
         batch_op.create_index("ix_instruction_next_action", ["next_action_at"], unique=False)
+        batch_op.drop_index("ix_instruction_warning_state")
+        batch_op.create_index(
+            "ix_instruction_warning_round_state", ["warning_id", "round", "state"], unique=False
+        )
         batch_op.create_index(
             "ix_instruction_person_code", ["person_id", "confirm_code"], unique=False
         )
@@ -236,6 +240,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("uq_instruction_key"), type_="unique")
         batch_op.drop_index("ix_instruction_person_code")
         batch_op.drop_index("ix_instruction_next_action")
+        batch_op.drop_index("ix_instruction_warning_round_state")
+        batch_op.create_index("ix_instruction_warning_state", ["warning_id", "state"], unique=False)
         batch_op.drop_index(batch_op.f("ix_instruction_direct_id"))
         batch_op.create_unique_constraint(
             "uq_instruction_warning_person", ["warning_id", "person_id"]
