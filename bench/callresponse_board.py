@@ -16,18 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.engine import make_url
 
-from bench._pg import pg_admin, pg_url
-from yingji import clock, migrate
+from bench._pg import throwaway_engines
+from yingji import clock
 from yingji.auth.scope import system_actor
-from yingji.db import make_engine, session_factory, utcnow
+from yingji.db import session_factory, utcnow
 from yingji.demo.generate import load_demo
 from yingji.notify.models import Delivery
 from yingji.people.models import Person
@@ -163,25 +160,9 @@ def _measure(engine: Engine, n: int, tag: str) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     n = int(os.environ.get("INSTRUCTIONS", 100_000))
-    backends = os.environ.get("BACKENDS", "sqlite,postgresql").split(",")
     out: dict[str, Any] = {"instructions_goal": n, "goal_s": GOAL_S}
-    if "sqlite" in backends:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            migrate.upgrade(engine)
-            out |= _measure(engine, n, "sqlite")
-            engine.dispose()
-    url = pg_url() if "postgresql" in backends else None
-    if url:
-        name = f"yingji_bench_board_{os.getpid()}"
-        pg_admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            engine = make_engine(make_url(url).set(database=name).render_as_string(False))
-            migrate.upgrade(engine)
-            out |= _measure(engine, n, "pg")
-            engine.dispose()
-        finally:
-            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for tag, engine in throwaway_engines("yingji_bench_board"):
+        out |= _measure(engine, n, tag)
     return out
 
 

@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench._pg import pg_admin, pg_url
-from yingji import jobs, migrate
-from yingji.db import make_engine, session_factory, utcnow
+from bench._pg import throwaway_engines
+from yingji import jobs
+from yingji.db import session_factory, utcnow
 from yingji.demo import bulk
 from yingji.demo.generate import load_demo
 from yingji.jobs.models import Timer
@@ -248,25 +245,9 @@ def _measure(engine: Engine, scale: str, reach: int, tag: str) -> dict[str, Any]
 def run() -> dict[str, Any]:
     scale = os.environ.get("SCALE", "synthetic")
     reach = int(os.environ.get("REACH", 100_000))
-    backends = os.environ.get("BACKENDS", "sqlite,postgresql").split(",")
     out: dict[str, Any] = {"scale": scale, "reach_goal": reach, "goal_s": GOAL_S}
-    if "sqlite" in backends:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            migrate.upgrade(engine)
-            out |= _measure(engine, scale, reach, "sqlite")
-            engine.dispose()
-    url = pg_url() if "postgresql" in backends else None
-    if url:
-        name = f"yingji_bench_esc_{os.getpid()}"
-        pg_admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            engine = make_engine(make_url(url).set(database=name).render_as_string(False))
-            migrate.upgrade(engine)
-            out |= _measure(engine, scale, reach, "pg")
-            engine.dispose()
-        finally:
-            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for tag, engine in throwaway_engines("yingji_bench_esc"):
+        out |= _measure(engine, scale, reach, tag)
     return out
 
 

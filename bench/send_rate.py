@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.engine import make_url
 
-from bench._pg import pg_admin, pg_url
-from yingji import migrate
-from yingji.db import make_engine, session_factory
+from bench._pg import throwaway_engines
+from yingji.db import session_factory
 from yingji.demo.generate import load_demo
 from yingji.notify import outbox, sender
 from yingji.notify.models import Delivery
@@ -139,7 +135,6 @@ def _measure(
 
 
 def _backend(engine: Engine, n: int, tag: str) -> dict[str, Any]:
-    migrate.upgrade(engine)
     with session_factory(engine).begin() as session:
         load_china(session)
         load_demo(session, scale="tiny")
@@ -154,23 +149,9 @@ def _backend(engine: Engine, n: int, tag: str) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     n = int(os.environ.get("N", 20_000))
-    backends = os.environ.get("BACKENDS", "sqlite,postgresql").split(",")
     out: dict[str, Any] = {"messages": n, "goal_per_s": GOAL}
-    if "sqlite" in backends:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            out |= _backend(engine, n, "sqlite")
-            engine.dispose()
-    url = pg_url() if "postgresql" in backends else None
-    if url:
-        name = f"yingji_bench_send_{os.getpid()}"
-        pg_admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            engine = make_engine(make_url(url).set(database=name).render_as_string(False))
-            out |= _backend(engine, n, "pg")
-            engine.dispose()
-        finally:
-            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for tag, engine in throwaway_engines("yingji_bench_send"):
+        out |= _backend(engine, n, tag)
     return out
 
 

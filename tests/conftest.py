@@ -140,15 +140,6 @@ def sqlite_engine(template: Template, tmp_path: Path) -> Iterator[Engine]:
     yield from _fresh_engine("sqlite", template, tmp_path)
 
 
-def set_aside_demo_calls(engine: Engine) -> None:
-    """Remove the calls the demo's red warning left (instructions, deliveries) and cancel
-    pending timers, for tests that count every delivery or run every due timer."""
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM delivery"))
-        conn.execute(text("DELETE FROM instruction"))
-        conn.execute(text("UPDATE job_timer SET state = 'cancelled' WHERE state = 'pending'"))
-
-
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session on the per-test database; the test decides whether to commit."""

@@ -64,29 +64,55 @@ def insert_new(
     (``int``, ``text``, ``json``, ``time``) for PostgreSQL, which receives the rows as one
     JSON document (``jsonb_to_recordset``): a single text parameter, where arrays of JSON
     texts would cost seconds of quoting."""
-    if not rows:
-        return []
-    columns = list(kinds)
     out: list[tuple[int, str]] = []
+    for result in _inserts(session, table, rows, kinds, conflict, returning=True):
+        out.extend((r[0], r[1]) for r in result)
+    return out
+
+
+def insert_count(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    kinds: dict[str, str],
+    conflict: str = "key",
+) -> int:
+    """As :func:`insert_new`, returning only how many rows were written: without
+    RETURNING, SQLite takes each chunk as one plain executemany."""
+    return sum(
+        r.rowcount or 0 for r in _inserts(session, table, rows, kinds, conflict, returning=False)
+    )
+
+
+def _inserts(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    kinds: dict[str, str],
+    conflict: str,
+    returning: bool,
+) -> Iterator[Any]:
+    """The results of inserting ``rows`` chunk by chunk (see :func:`insert_new`)."""
+    if not rows:
+        return
+    columns = list(kinds)
     if not is_pg(session):
-        stmt = (
-            sqlite.insert(table)
-            .on_conflict_do_nothing(index_elements=[conflict])
-            .returning(table.c.id, table.c[conflict])
-        )
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=[conflict])
+        if returning:
+            stmt = stmt.returning(table.c.id, table.c[conflict])
+        conn = session.connection()
         for start in range(0, len(rows), SQLITE_CHUNK):
-            part = rows[start : start + SQLITE_CHUNK]
-            out.extend((r[0], r[1]) for r in session.execute(stmt, part))
-        return out
+            yield conn.execute(stmt, list(rows[start : start + SQLITE_CHUNK]))
+        return
     names = ", ".join(columns)
     shape = ", ".join(f"{c} {_PG_TYPES[kinds[c]]}" for c in columns)
+    tail = f" RETURNING id, {conflict}" if returning else ""
     sql = text(
         f"INSERT INTO {table.name} ({names}) "
         f"SELECT {names} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({shape}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, {conflict}"
+        f"ON CONFLICT ({conflict}) DO NOTHING{tail}"
     )
     for start in range(0, len(rows), PG_CHUNK):
         part = [{c: row.get(c) for c in columns} for row in rows[start : start + PG_CHUNK]]
         document = json.dumps(part, ensure_ascii=False, default=_plain)
-        out.extend((r[0], r[1]) for r in session.execute(sql, {"rows": document}))
-    return out
+        yield session.execute(sql, {"rows": document})

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from conftest import set_aside_demo_calls
+from set_aside import set_aside_demo_calls
 from yingji import jobs
 from yingji.jobs.models import Timer
 from yingji.notices import service as notices

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select, text
 
-from conftest import set_aside_demo_calls
+from set_aside import set_aside_demo_calls
 from yingji.notify import events, sender
 from yingji.notify.base import OutboundMessage, Recipient
 from yingji.notify.simulator import GatewaySimulator

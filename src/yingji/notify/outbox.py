@@ -69,7 +69,7 @@ def enqueue(
         }
         for instruction_id, channel in rows
     ]
-    added = len(bulk.insert_new(session, Delivery.__table__, values, _KINDS))
+    added = bulk.insert_count(session, Delivery.__table__, values, _KINDS)
     if added:
         kick_after_commit(session, {channel for _, channel in rows})
     return added

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence, Set
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
+from yingji.io.report_sheet import ReportSheet
 from yingji.stats import periods, service
 
 FIGURE_HEADERS = (
@@ -41,34 +39,10 @@ NOW_ROWS = (
     ("overdue", "逾期未整改隐患（当前）"),
     ("major_open", "重大隐患未销号（当前）"),
 )
-PERCENT = "0.0%"
 NOTE = (
     "说明：排查=发现日期在统计期内；销号=销号日期在统计期内；整改率=本期发现的隐患中截至目前"
     "已销号的比例；未销号、逾期、重大隐患未销号为截至统计日期的数；不予认定的不计。"
 )
-
-
-class _Sheet:
-    """A write-only sheet that types every cell: numbers, percentages, text."""
-
-    def __init__(self, wb: Workbook, title: str) -> None:
-        self.ws = wb.create_sheet(title)
-        self.bold = Font(bold=True)
-
-    def row(
-        self, values: Sequence[Any], *, header: bool = False, percent: Set[int] = frozenset()
-    ) -> None:
-        cells = []
-        for i, value in enumerate(values):
-            cell = WriteOnlyCell(self.ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if i in percent and isinstance(value, float):
-                cell.number_format = PERCENT
-            if header:
-                cell.font = self.bold
-            cells.append(cell)
-        self.ws.append(cells)
 
 
 def _figures(row: dict[str, Any]) -> list[Any]:
@@ -80,7 +54,7 @@ def _rate_columns(offset: int) -> set[int]:
 
 
 def _summary(wb: Workbook, data: dict[str, Any]) -> None:
-    sheet = _Sheet(wb, "汇总")
+    sheet = ReportSheet(wb, "汇总")
     region, window = data["region"], data["window"]
     sheet.row(["区划", f"{region['name']}（{region['code'] or '全国'}）"])
     sheet.row(["统计期", f"{window['from']} 至 {window['to']}（{window['days']} 天）"])
@@ -114,7 +88,7 @@ def _pp(value: float | None) -> str | None:
 def _table(
     wb: Workbook, title: str, head: list[str], rows: list[list[Any]], rate_at: set[int]
 ) -> None:
-    sheet = _Sheet(wb, title)
+    sheet = ReportSheet(wb, title)
     sheet.row(head, header=True)
     for values in rows:
         sheet.row(values, percent=rate_at)
@@ -136,7 +110,7 @@ def _ranking(wb: Workbook, title: str, data: dict[str, Any], unit: str) -> None:
         ]
         for r in data["rows"]
     ]
-    sheet = _Sheet(wb, title)
+    sheet = ReportSheet(wb, title)
     sheet.row([f"{data['quarter']} 季度排名（{data['region']['name']}）"], header=True)
     sheet.row([service.RANK_RULE])
     sheet.row(head, header=True)

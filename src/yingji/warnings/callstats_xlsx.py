@@ -8,14 +8,12 @@ typed as text, so a region name starting with ``=`` never runs as a formula.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence, Set
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-PERCENT = "0.0%"
+from yingji.io.report_sheet import ReportSheet
+
 SUMMARY = (
     ("instructions", "响应指令（含上报）"),
     ("targeted", "通知人数（首轮指令）"),
@@ -51,34 +49,11 @@ NOTE = (
 )
 
 
-class _Sheet:
-    """A write-only sheet typing every cell: numbers, percentages, text."""
-
-    def __init__(self, wb: Workbook, title: str) -> None:
-        self.ws = wb.create_sheet(title)
-        self.bold = Font(bold=True)
-
-    def row(
-        self, values: Sequence[Any], *, header: bool = False, percent: Set[int] = frozenset()
-    ) -> None:
-        cells = []
-        for i, value in enumerate(values):
-            cell = WriteOnlyCell(self.ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if i in percent and isinstance(value, float):
-                cell.number_format = PERCENT
-            if header:
-                cell.font = self.bold
-            cells.append(cell)
-        self.ws.append(cells)
-
-
 def workbook(data: dict[str, Any]) -> tuple[bytes, str]:
     """The workbook of :func:`yingji.warnings.callstats.stats` output, and a file name."""
     wb = Workbook(write_only=True)
     region, window, figures = data["region"], data["window"], data["figures"]
-    summary = _Sheet(wb, "汇总")
+    summary = ReportSheet(wb, "汇总")
     summary.row(["区划", f"{region['name']}（{region['code'] or '全国'}）"])
     summary.row(["统计期", f"{window['start']} 至 {window['end']}（{window['days']} 天）"])
     summary.row([])
@@ -89,11 +64,11 @@ def workbook(data: dict[str, Any]) -> tuple[bytes, str]:
         summary.row([label, figures.get(key)], percent={1} if key in RATES else frozenset())
     summary.row([])
     summary.row([NOTE])
-    levels = _Sheet(wb, "按预警等级")
+    levels = ReportSheet(wb, "按预警等级")
     levels.row(["等级", "预警数"], header=True)
     for row in data["warnings"]["by_level"]:
         levels.row([row["label"], row["count"]])
-    regions = _Sheet(wb, "按区划")
+    regions = ReportSheet(wb, "按区划")
     regions.row(["区划编码", "区划名称", *(label for _, label in REGION_COLUMNS)], header=True)
     rate_at = {2 + i for i, (key, _) in enumerate(REGION_COLUMNS) if key in RATES}
     for row in data["by_region"]:

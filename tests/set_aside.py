@@ -1,0 +1,15 @@
+"""Setting the demo's call-response records aside, for tests that count every delivery or
+run every due timer (the demo's red warning leaves instructions, deliveries and timers)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+
+def set_aside_demo_calls(engine: Engine) -> None:
+    """Remove the calls the demo's red warning left (instructions, deliveries) and cancel
+    pending timers, for tests that count every delivery or run every due timer."""
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM delivery"))
+        conn.execute(text("DELETE FROM instruction"))
+        conn.execute(text("UPDATE job_timer SET state = 'cancelled' WHERE state = 'pending'"))
