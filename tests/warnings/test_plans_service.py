@@ -251,7 +251,7 @@ def _draft(category: str, level: int, stage: str, codes: list[str]) -> dict[str,
 
 
 def test_demo_plan_steps_up_with_the_warning(session: Session) -> None:
-    from yingji.warnings.respond import dry_run
+    from yingji.warnings.dry_run import dry_run
 
     actor = _actor(session, "cq_operator")
     blue = dry_run(session, actor, draft=_draft("rainstorm", 4, "outlook", ["500101"]))

@@ -19,7 +19,7 @@ from yingji.notify.models import Delivery
 from yingji.people.models import Assignment, TargetKind
 from yingji.people.service import active_on
 from yingji.regions.models import Region
-from yingji.warnings import respond, service
+from yingji.warnings import dry_run, respond, service
 from yingji.warnings.instruction_models import Instruction
 from yingji.warnings.plans import service as plans
 from yingji.warnings.plans.matching import Situation, applies
@@ -290,7 +290,7 @@ def test_dry_run_lists_people_and_reasons_and_writes_nothing(session: Session) -
     warning = _warning(session, ["500101"])
     session.commit()
     before = (_count(session, Instruction), _count(session, Delivery), _count(session, Timer))
-    rows = respond.dry_run(session, system_actor(), warning_id=warning.id)
+    rows = dry_run.dry_run(session, system_actor(), warning_id=warning.id)
     expected = _holders(session, "500101", 4, ["admin", "baobao"])
     assert {r.person_id for r in rows} == expected
     row = rows[0]
@@ -299,7 +299,7 @@ def test_dry_run_lists_people_and_reasons_and_writes_nothing(session: Session) -
     assert row.deadline_minutes == 30  # yellow
     # a draft, with unsaved rules tried on the plan
     trial = [{**VILLAGE, "channels": ["sms"], "deadline_minutes": 7}]
-    drafted = respond.dry_run(
+    drafted = dry_run.dry_run(
         session,
         system_actor(),
         draft={

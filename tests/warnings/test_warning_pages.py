@@ -36,7 +36,7 @@ def _by_headline(engine: Engine) -> dict[str, EarlyWarning]:
 
 def test_demo_warnings_cover_every_status(engine: Engine, demo_loaded: dict[str, int]) -> None:
     warnings = _by_headline(engine)
-    assert demo_loaded == {"warnings": len(warnings)} and len(warnings) == 5
+    assert demo_loaded == {"warnings": len(warnings)} and len(warnings) == 6
     now = dt.datetime.now(dt.UTC)
     status = {h: service.effective_status(w, now) for h, w in warnings.items()}
     assert status["万州区发布暴雨橙色预警"] == "active"
@@ -44,6 +44,7 @@ def test_demo_warnings_cover_every_status(engine: Engine, demo_loaded: dict[str,
     assert status["地质灾害气象风险黄色预警"] == "active"
     assert status["渝中区大风蓝色预警"] == "cancelled"
     assert status["高温黄色预警"] == "expired"
+    assert status["万州区北部暴雨红色预警（临灾）"] == "active"
     newer = warnings["地质灾害气象风险黄色预警"]
     assert newer.replaces_id == warnings["地质灾害气象风险蓝色预警"].id and newer.key_period
 
@@ -109,3 +110,19 @@ def test_detail_out_of_scope_is_not_found(
     assert township.get(f"/warnings/{warnings['万州区发布暴雨橙色预警'].id}").status_code == 200
     assert township.get(f"/warnings/{warnings['渝中区大风蓝色预警'].id}").status_code == 404
     assert "渝中区大风蓝色预警" not in township.get("/warnings").text
+
+
+def test_demo_red_warning_shows_answers_and_escalations_on_the_board(
+    api: Any, demo_loaded: dict[str, int]
+) -> None:
+    """The demo's red warning has run through its plan, confirmations and two levels of
+    escalation, and the live board shows all of it."""
+    listed = api("cq_operator").get("/api/v1/warnings", params={"level": 1}).json()
+    red = next(w for w in listed["items"] if "红色" in w["headline"])
+    board = api("cq_operator").get(f"/api/v1/warnings/{red['id']}/board").json()
+    totals = board["totals"]
+    assert totals["confirmed"] > 0 and totals["escalated"] > 0
+    assert totals["confirmed"] + totals["escalated"] <= totals["targeted"]
+    escalations = board["escalations"]["items"]
+    assert {e["round"] for e in escalations} == {1, 2}
+    assert all(e["about"] for e in escalations)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from yingji.api_deps import DbSession
 from yingji.auth.scope import system_actor
+from yingji.clock import aware
 from yingji.config import Settings, get_settings
 from yingji.db import utcnow
 from yingji.errors import PermissionDenied, invalid
@@ -70,9 +71,8 @@ class InboundSmsIn(BaseModel):
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime:
-    if at is None:
-        return utcnow()
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    """When the gateway says it happened (UTC when it gives no zone), else now."""
+    return utcnow() if at is None else aware(at)
 
 
 @router.post("/notify/receipts/{channel}")

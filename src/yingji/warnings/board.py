@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
+from yingji.clock import aware
 from yingji.db import utcnow
 from yingji.notify.models import Delivery
 from yingji.people.models import Person
@@ -173,7 +174,7 @@ def _escalations(
             "state": r.state,
             "overdue": r.state in OPEN_STATES
             and r.deadline_at is not None
-            and _aware(r.deadline_at) < now,
+            and aware(r.deadline_at) < now,
             "about": r.about or [],
             "deadline_at": _iso(r.deadline_at),
             "confirmed_at": _iso(r.confirmed_at),
@@ -184,12 +185,8 @@ def _escalations(
     return {**tally.with_rates(figures), "items": items}
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else _aware(value).isoformat()
+    return None if value is None else aware(value).isoformat()
 
 
 def board(

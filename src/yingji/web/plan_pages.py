@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from yingji.api_deps import DbSession
 from yingji.errors import NotFound, YingjiError
 from yingji.people.models import ROLE_LABELS
-from yingji.warnings import respond
+from yingji.warnings import dry_run
 from yingji.warnings.models import CATEGORY_LABELS, LEVEL_LABELS, STAGE_LABELS
 from yingji.warnings.plans import service
 from yingji.warnings.plans.api import plan_outs
@@ -153,7 +153,7 @@ def _dry_page(
     *,
     run: bool,
 ) -> Response:
-    rows: list[respond.DryRow] | None = None
+    rows: list[dry_run.DryRow] | None = None
     problems = None
     status_code = 200
     if run:
@@ -171,7 +171,7 @@ def _dry_page(
     )
 
 
-def _run_dry(session: Session, me: PageUser, form: dict[str, str]) -> list[respond.DryRow]:
+def _run_dry(session: Session, me: PageUser, form: dict[str, str]) -> list[dry_run.DryRow]:
     rules = _parse_json(form["rules"]) if form["rules"].strip() else None
     if isinstance(rules, dict):
         rules = rules.get("rules")
@@ -182,7 +182,7 @@ def _run_dry(session: Session, me: PageUser, form: dict[str, str]) -> list[respo
                 "预警编号须为数字 / warning id must be a number",
                 [{"field": "warning_id", "reason": "预警编号须为数字 / must be a number"}],
             )
-        return respond.dry_run(
+        return dry_run.dry_run(
             session, me.actor, warning_id=int(form["warning_id"]), rules=rules, plan_id=plan_id
         )
     codes = [c for c in form["region_codes"].replace("，", ",").replace(" ", ",").split(",") if c]
@@ -193,7 +193,7 @@ def _run_dry(session: Session, me: PageUser, form: dict[str, str]) -> list[respo
         "key_period": form["key_period"] == "true",
         "area": {"region_codes": codes},
     }
-    return respond.dry_run(session, me.actor, draft=draft, rules=rules, plan_id=plan_id)
+    return dry_run.dry_run(session, me.actor, draft=draft, rules=rules, plan_id=plan_id)
 
 
 @router.post("/plans/dry-run")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset, under_path
 from yingji.auth.scope import Actor
 from yingji.regions.models import Region
-from yingji.warnings import respond
+from yingji.warnings import dry_run
 from yingji.warnings.plans import service
 from yingji.warnings.plans.models import PlanVersion, ResponsePlan
 
@@ -185,8 +185,8 @@ def create_plan(body: PlanIn, session: DbSession, actor: CurrentActor) -> PlanOu
 
 
 @router.post("/plans/dry-run", response_model=DryRunOut)
-def dry_run(body: DryRunIn, session: DbSession, actor: CurrentActor) -> DryRunOut:
-    rows = respond.dry_run(
+def run_dry(body: DryRunIn, session: DbSession, actor: CurrentActor) -> DryRunOut:
+    rows = dry_run.dry_run(
         session,
         actor,
         warning_id=body.warning_id,

@@ -12,7 +12,7 @@ import typer
 from yingji.cli_support import actor_named, fail, under_path
 from yingji.db import session_scope
 from yingji.errors import YingjiError
-from yingji.warnings import respond
+from yingji.warnings import dry_run
 from yingji.warnings.plans import service
 
 app = typer.Typer(help="响应方案 / response plans", no_args_is_help=True)
@@ -186,7 +186,7 @@ def dry_run_command(
         with session_scope() as session:
             actor = actor_named(session, as_user)
             plan_id = _plan(session, actor, plan).id if plan else None
-            rows = respond.dry_run(
+            rows = dry_run.dry_run(
                 session, actor, warning_id=warning, draft=draft, rules=trial, plan_id=plan_id
             )
             session.rollback()
