@@ -25,7 +25,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from bench._pg import throwaway_engines
 from yingji.db import session_factory
 from yingji.demo.generate import load_demo
-from yingji.notify import outbox, sender
+from yingji.notify import outbox, ratelimit, sender
 from yingji.notify.models import Delivery
 from yingji.notify.pool import SenderPool
 from yingji.notify.simulator import GatewaySimulator
@@ -109,7 +109,7 @@ def _measure(
     sim.reset()
     batch_url = sim.sms_batch_url if mode == "batch" else None
     sender.use_channel(SmsChannel(sim.sms_url, "【应急】{text}{confirm}", 10.0, batch_url, 100, 8))
-    sender.LIMITERS["sms"] = None  # the goal is the machine's rate, not a gateway quota
+    ratelimit.LIMITERS["sms"] = None  # the goal is the machine's rate, not a gateway quota
     pool = SenderPool(engine, ["sms"], interval=1.0, threads=threads).start()
     try:
         with session_factory(engine)() as session:

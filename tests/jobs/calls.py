@@ -112,12 +112,12 @@ def assert_each_once(sim: GatewaySimulator, engine: Engine, n: int) -> None:
 def simulator_settings(sim: GatewaySimulator, monkeypatch: object) -> Iterator[None]:
     """Point the SMS channel of this process's settings at the simulator."""
     from yingji.config import get_settings
-    from yingji.notify import sender
+    from yingji.notify import ratelimit, sender
 
     def forget() -> None:
         get_settings.cache_clear()
         sender.close_channels()
-        sender.LIMITERS.clear()
+        ratelimit.LIMITERS.clear()
 
     monkeypatch.setenv("YINGJI_SMS_GATEWAY_URL", sim.sms_url)  # type: ignore[attr-defined]
     forget()

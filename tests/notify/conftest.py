@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 
 from set_aside import set_aside_demo_calls
-from yingji.notify import events, sender
+from yingji.notify import events, ratelimit, sender
 from yingji.notify.base import OutboundMessage, Recipient
 from yingji.notify.simulator import GatewaySimulator
 from yingji.people.models import Person
@@ -168,8 +168,8 @@ def _no_demo_calls(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_sender_state() -> Iterator[None]:
     """Channels and rate limits are per process; each test starts without any."""
-    sender.LIMITERS.clear()
+    ratelimit.LIMITERS.clear()
     sender.close_channels()
     yield
-    sender.LIMITERS.clear()
+    ratelimit.LIMITERS.clear()
     sender.close_channels()

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, text
 
 from yingji.config import get_settings
 from yingji.db import session_factory
-from yingji.notify import outbox, sender
+from yingji.notify import outbox, ratelimit, sender
 from yingji.notify.email import EmailChannel
 from yingji.notify.inbox import InboxChannel
 from yingji.notify.models import Delivery
@@ -218,7 +218,7 @@ class FakeClock:
 
 def test_token_bucket_grants_rate_per_second() -> None:
     clock = FakeClock()
-    bucket = sender.TokenBucket(10, clock=clock, sleep=clock.sleep)
+    bucket = ratelimit.TokenBucket(10, clock=clock, sleep=clock.sleep)
     granted = [bucket.take(25) for _ in range(4)]
     assert granted[0] == 10 and sum(granted) == bucket.taken
     assert sum(granted) <= 10 + 10 * clock.now + 1e-9
@@ -228,7 +228,7 @@ def test_drain_honours_the_channel_rate(
     engine: Engine, simulator: GatewaySimulator, sms: SmsChannel
 ) -> None:
     clock = FakeClock()
-    sender.LIMITERS["sms"] = bucket = sender.TokenBucket(5, clock=clock, sleep=clock.sleep)
+    ratelimit.LIMITERS["sms"] = bucket = ratelimit.TokenBucket(5, clock=clock, sleep=clock.sleep)
     ids = add_instructions(engine, 12)
     _enqueue(engine, ids, "sms")
     assert sender.drain(engine, "sms", now=NOW)["sent"] == 12
