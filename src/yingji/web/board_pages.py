@@ -54,6 +54,7 @@ def board_context(
             "boardGeo": api_path + ".geojson" + query,
             "pollSeconds": POLL_SECONDS,
             "tiles": settings_of(request).base_tile_url,
+            "timeZone": settings_of(request).timezone,
         },
     )
 

@@ -40,7 +40,7 @@
       el.textContent = kind === "rate" ? pct(value) : kind === "seconds" ? secs(value) : num(value);
     });
     var updated = document.querySelector("[data-role=updated]");
-    if (updated) updated.textContent = new Date(b.now).toLocaleTimeString();
+    if (updated) updated.textContent = clock(b.now, { second: "2-digit" });
   }
 
   function figureCells(r) {
@@ -59,7 +59,13 @@
       : "<tr class=empty><td colspan=" + cols + ">" + esc(Y.t("board.none")) + "</td></tr>";
   }
 
-  function time(iso) { return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : ""; }
+  // times read as the server writes them: the installation's zone, 24-hour
+  function clock(iso, extra) {
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: config.timeZone };
+    for (var k in extra || {}) options[k] = extra[k];
+    return new Date(iso).toLocaleTimeString("zh-CN", options);
+  }
+  function time(iso) { return iso ? clock(iso) : ""; }
 
   function setTables(b) {
     fill("by_layer", b.by_layer, 9, function (r) {
