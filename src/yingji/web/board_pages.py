@@ -20,7 +20,7 @@ from yingji.errors import NotFound, PermissionDenied, ValidationFailed
 from yingji.regions.models import LEVEL_LABELS
 from yingji.warnings import board, callstats
 from yingji.web import direct_pages
-from yingji.web.pages import Me, _error_page, render, settings_of
+from yingji.web.pages import Me, _error_page, form_date, render, settings_of
 from yingji.web.templating import local_time
 
 router = APIRouter(include_in_schema=False)
@@ -74,11 +74,6 @@ def warning_board_page(
     return render(request, "board.html", me, ctx, js=js)
 
 
-def _date(text: str) -> dt.date | None:
-    text = text.strip()
-    return dt.date.fromisoformat(text) if text else None
-
-
 @router.get("/callresponse/stats", name="callstats")
 def callstats_page(
     request: Request,
@@ -104,8 +99,8 @@ def callstats_page(
         data = callstats.stats(
             session,
             me.actor,
-            start=_date(start),
-            end=_date(end),
+            start=form_date(start),
+            end=form_date(end),
             under=under.strip() or None,
             level=_level(level),
         )

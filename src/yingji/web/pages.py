@@ -243,6 +243,13 @@ def _pager(request: Request, total: int, offset: int, limit: int) -> dict[str, A
     }
 
 
+def form_date(text: str) -> dt.date | None:
+    """A date form field (``YYYY-MM-DD``), None when left empty; a malformed one raises
+    ValueError for the page to show as a filter error."""
+    text = text.strip()
+    return dt.date.fromisoformat(text) if text else None
+
+
 def _under_region(session: Session, me: PageUser, code: str) -> tuple[int | None, str | None]:
     """The region id for a filter code, or the message key explaining why there is none."""
     code = code.strip()

@@ -18,14 +18,9 @@ from yingji.api_deps import DbSession
 from yingji.errors import NotFound, PermissionDenied, ValidationFailed
 from yingji.stats import charts, periods, service
 from yingji.web.i18n import translate
-from yingji.web.pages import Me, locale_of, render
+from yingji.web.pages import Me, form_date, locale_of, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _date(text: str) -> dt.date | None:
-    text = text.strip()
-    return dt.date.fromisoformat(text) if text else None
 
 
 @router.get("/dashboard", name="dashboard")
@@ -49,7 +44,7 @@ def dashboard_page(
         "data": None,
     }
     try:
-        start, end = _date(first), _date(last)
+        start, end = form_date(first), form_date(last)
     except ValueError:
         return render(request, "stats_dashboard.html", me, {**ctx, "problem": "stats.bad_date"})
     code = under.strip() or None

@@ -4,7 +4,6 @@ activate, retire, and the dry run that lists who a warning would call and why.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter
@@ -85,25 +84,9 @@ class DryRunIn(BaseModel):
     rules: list[Any] | None = Field(None, description="unsaved rules to try")
 
 
-class DryRowOut(BaseModel):
-    person_id: int
-    name: str
-    mobile: str
-    roles: list[str]
-    region_code: str
-    region_name: str
-    layer: int
-    rules: list[str]
-    reasons: list[dict[str, Any]]
-    channels: list[str]
-    deadline_minutes: int | None
-    measures: str
-    already_called: bool
-
-
 class DryRunOut(BaseModel):
     total: int
-    items: list[DryRowOut]
+    items: list[dry_run.DryRow]
 
 
 def plan_outs(
@@ -194,7 +177,7 @@ def run_dry(body: DryRunIn, session: DbSession, actor: CurrentActor) -> DryRunOu
         rules=body.rules,
         plan_id=body.plan_id,
     )
-    return DryRunOut(total=len(rows), items=[DryRowOut(**asdict(r)) for r in rows])
+    return DryRunOut(total=len(rows), items=rows)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
