@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.models import User
 from yingji.auth.scope import Actor, system_actor
 from yingji.auth.service import actor_for
+from yingji.errors import YingjiError
 from yingji.regions.models import Region
 
 
@@ -16,6 +17,17 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` in red on stderr; raise the result to exit with ``code``."""
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code)
+
+
+def problem(exc: YingjiError) -> typer.Exit:
+    """The error, then each rejected field (with its row, if any) on its own line, then a
+    red exit."""
+    lines = [exc.message]
+    details = exc.details if isinstance(exc.details, list) else []
+    for detail in (d for d in details if isinstance(d, dict)):
+        row = f"row {detail['row']} " if detail.get("row") is not None else ""
+        lines.append(f"  {row}{detail.get('field', '')}: {detail.get('reason', '')}")
+    return fail("\n".join(lines))
 
 
 def actor_named(session: Session, as_user: str | None) -> Actor:

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     storage_root: Path = Path("./var/storage")
+    cache_dir: Path = Path("./var/cache")
+    """Derived data rebuilt on demand (e.g. the earthquake exposure units); safe to delete."""
     base_tile_url: str | None = None
     """Optional XYZ tile URL for the map; without it boundaries draw on a plain background."""
     timezone: str = "Asia/Shanghai"

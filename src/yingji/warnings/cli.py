@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from yingji.cli_support import actor_named, fail, under_path
+from yingji.cli_support import actor_named, fail, problem, under_path
 from yingji.db import session_scope, utcnow
 from yingji.errors import YingjiError
 from yingji.warnings import cap_map, service
@@ -16,16 +16,6 @@ from yingji.warnings.api import outs
 
 app = typer.Typer(help="预警 / warnings", no_args_is_help=True)
 AsUser = Annotated[str | None, typer.Option("--as-user", help="act as this user")]
-
-
-def _problem(exc: YingjiError) -> typer.Exit:
-    """The error and each rejected field on its own line, then a red exit."""
-    lines = [exc.message]
-    details = exc.details if isinstance(exc.details, list) else []
-    for detail in (d for d in details if isinstance(d, dict)):
-        row = f"row {detail['row']} " if detail.get("row") is not None else ""
-        lines.append(f"  {row}{detail.get('field', '')}: {detail.get('reason', '')}")
-    return fail("\n".join(lines))
 
 
 @app.command("list")
@@ -67,7 +57,7 @@ def ingest(
             warning = cap_map.ingest(session, actor, file.read_bytes())
             typer.echo(f"{warning.id}\t{warning.code}\t{warning.status}\t{warning.headline}")
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
 
 
 @app.command()
@@ -83,7 +73,7 @@ def export(
             warning = service.get(session, actor, warning_id)
             file.write_bytes(cap_map.cap_xml(session, warning))
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
     typer.echo(f"已导出 / exported {file}")
 
 

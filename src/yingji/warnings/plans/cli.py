@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from yingji.cli_support import actor_named, fail, under_path
+from yingji.cli_support import actor_named, fail, problem, under_path
 from yingji.db import session_scope
 from yingji.errors import YingjiError
 from yingji.warnings import dry_run
@@ -17,15 +17,6 @@ from yingji.warnings.plans import service
 
 app = typer.Typer(help="响应方案 / response plans", no_args_is_help=True)
 AsUser = Annotated[str | None, typer.Option("--as-user", help="act as this user")]
-
-
-def _problem(exc: YingjiError) -> typer.Exit:
-    """The error, then each rejected field on its own line, then a red exit."""
-    lines = [exc.message]
-    for d in exc.details if isinstance(exc.details, list) else []:
-        if isinstance(d, dict):
-            lines.append(f"  {d.get('field', '')}: {d.get('reason', '')}")
-    return fail("\n".join(lines))
 
 
 def _read_json(file: Path) -> Any:
@@ -68,7 +59,7 @@ def show(
                 when = f"{v.created_at:%Y-%m-%d %H:%M}"
                 typer.echo(f"v{v.version}\t{when}\t{v.created_by}\t{v.comment or ''}")
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
 
 
 def _plan(session: Any, actor: Any, ref: str) -> Any:
@@ -99,7 +90,7 @@ def import_command(
             verb = "已创建 / created" if created else "已更新 / updated"
             typer.echo(f"{verb} {plan.id}\t{plan.code}\tv{plan.version}\t{plan.status}")
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
 
 
 @app.command()
@@ -114,7 +105,7 @@ def export(
             actor = actor_named(session, as_user)
             data = service.export(session, actor, _plan(session, actor, plan).id)
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if out is None:
         typer.echo(text)
@@ -131,7 +122,7 @@ def _set(plan: str, as_user: str | None, action: Any) -> None:
             found = action(session, actor, _plan(session, actor, plan).id)
             typer.echo(f"{found.id}\t{found.code}\t{found.status}")
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
 
 
 @app.command()
@@ -191,7 +182,7 @@ def dry_run_command(
             )
             session.rollback()
     except YingjiError as exc:
-        raise _problem(exc) from exc
+        raise problem(exc) from exc
     for r in rows:
         deadline = f"{r.deadline_minutes}min" if r.deadline_minutes else "-"
         typer.echo(
