@@ -78,6 +78,7 @@ ROUTERS = (
     "yingji.notify.receipts_api",
     "yingji.warnings.board_api",
     "yingji.warnings.callresponse.api",
+    "yingji.quake.api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 

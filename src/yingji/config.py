@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     """A report form sent back sooner than this after it was served is refused as scripted."""
     cap_feeds: list[str] = []
     """ATOM/RSS feeds of CAP warnings to take in (polled about once a minute by the workers)."""
+    quake_feeds: list[str] = []
+    """Earthquake catalogue feeds (QuakeML, USGS GeoJSON or a simple JSON list; URLs or
+    local paths), polled about once a minute; each new event is assessed automatically."""
+    quake_min_magnitude: float = 4.5
+    """Feed events below this magnitude are not assessed."""
     # --- notification channels (yingji.notify) ---
     sms_gateway_url: str | None = None
     """SMS gateway endpoint (JSON POST); unset: the ``sms`` channel is not configured."""

@@ -20,6 +20,7 @@ from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organis
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
+from yingji.quake.models import QuakeAssessment, QuakeImpact
 from yingji.warnings.direct_models import DirectMessage
 from yingji.warnings.instruction_models import Instruction
 from yingji.warnings.models import EarlyWarning, WarningRegion
@@ -62,6 +63,8 @@ __all__ = [
     "Organisation",
     "Person",
     "PlanVersion",
+    "QuakeAssessment",
+    "QuakeImpact",
     "Region",
     "ResponsePlan",
     "RiskCategory",

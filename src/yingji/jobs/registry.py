@@ -21,6 +21,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "yingji.warnings.respond",
     "yingji.warnings.callresponse.jobs",
     "yingji.warnings.polling",
+    "yingji.quake.polling",
 )
 """Modules whose import registers handlers or periodic tasks, one line per domain."""
 

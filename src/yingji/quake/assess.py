@@ -160,15 +160,24 @@ def invalid_model(model: str) -> ValidationFailed:
     )
 
 
+def _epicentre_unit(event: Event, pool: units.Units) -> int:
+    """Index of the unit holding the epicentre, or the nearest one (offshore, abroad)."""
+    point = shapely.Point(event.lon, event.lat)
+    hit = pool.tree.query(point, predicate="intersects")
+    return int(hit[0]) if len(hit) else int(pool.tree.nearest(point))
+
+
+def epicentre_code(event: Event, pool: units.Units) -> str:
+    return str(pool.codes[_epicentre_unit(event, pool)])
+
+
 def setting_for(event: Event, pool: units.Units, model: str = "gb18306") -> Setting:
     """Attenuation zone and default strike from the unit holding (or nearest to) the
     epicentre; the rupture from the event's trace, length or magnitude."""
-    point = shapely.Point(event.lon, event.lat)
-    hit = pool.tree.query(point, predicate="intersects")
-    index = int(hit[0]) if len(hit) else int(pool.tree.nearest(point))
-    row = units.by_prefix("seismic_zones", str(pool.codes[index]))
+    code = epicentre_code(event, pool)
+    row = units.by_prefix("seismic_zones", code)
     if row is None:
-        raise LookupError(f"no seismic zone covers {pool.codes[index]}")
+        raise LookupError(f"no seismic zone covers {code}")
     relation = attenuation.for_zone(model, row["zone"])
 
     trace = event.trace()

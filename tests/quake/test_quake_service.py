@@ -1,0 +1,78 @@
+"""Stored assessments through the API, the CLI and the feed poller, with region scoping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from yingji.db import session_factory
+from yingji.quake import polling
+from yingji.quake.models import QuakeAssessment, QuakeImpact
+
+DATA = Path(__file__).parent / "data"
+WANZHOU = {"lat": 30.81, "lon": 108.41, "magnitude": 5.6, "depth_km": 10, "name": "万州测试"}
+JISHISHAN = {"lat": 35.70, "lon": 102.79, "magnitude": 6.2, "depth_km": 10, "strike": 160}
+
+
+def test_assess_store_and_read_through_the_api(api):
+    admin = api("admin")
+    created = admin.post("/api/v1/quake/assessments", json=WANZHOU)
+    assert created.status_code == 201, created.text
+    doc = created.json()
+    assert doc["max_intensity"] >= 6
+    assert any(c["name"] == "万州区" for c in doc["counties"])
+    one = admin.get(f"/api/v1/quake/assessments/{doc['id']}").json()
+    assert one["deaths"] == doc["deaths"]
+    geo = admin.get(f"/api/v1/quake/assessments/{doc['id']}/isoseismals.geojson").json()
+    assert geo["type"] == "FeatureCollection"
+    assert [f["properties"]["intensity"] for f in geo["features"]][0] == 6
+    listed = admin.get("/api/v1/quake/assessments").json()
+    assert listed["total"] == 1 and listed["items"][0]["name"] == "万州测试"
+
+
+def test_scope_follows_the_shaken_counties(api, engine):
+    admin, local = api("admin"), api("cq_operator")
+    far = admin.post("/api/v1/quake/assessments", json=JISHISHAN).json()
+    near = admin.post("/api/v1/quake/assessments", json=WANZHOU).json()
+    seen = local.get("/api/v1/quake/assessments").json()
+    assert [i["id"] for i in seen["items"]] == [near["id"]]
+    assert local.get(f"/api/v1/quake/assessments/{far['id']}").status_code == 404
+    refused = local.post("/api/v1/quake/assessments", json=JISHISHAN)
+    assert refused.status_code == 403
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(QuakeAssessment)) == 2
+        paths = s.scalars(select(QuakeImpact.region_path).where(QuakeImpact.region_code == "500101"))
+        assert all(p and p.startswith("/500000/") for p in paths)
+
+
+def test_bad_input_names_the_fields_and_stores_nothing(api, engine):
+    bad = api("admin").post(
+        "/api/v1/quake/assessments", json={**WANZHOU, "lat": 80, "magnitude_type": "mb"}
+    )
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.json()["error"]["details"]} == {"lat", "magnitude_type"}
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(QuakeAssessment)) == 0
+
+
+def test_feed_events_are_assessed_once(engine):
+    first = polling.poll(engine, str(DATA / "simple_sample.json"), min_magnitude=6.0)
+    assert len(first.assessed) == 3  # Jishishan, Luding, Maduo; Wushi has no latitude
+    assert any("lat" in line for line in first.errors)
+    again = polling.poll(engine, str(DATA / "simple_sample.json"), min_magnitude=6.0)
+    assert again.assessed == [] and again.known == 3
+    with session_factory(engine)() as s:
+        rows = s.scalars(select(QuakeAssessment).order_by(QuakeAssessment.id)).all()
+        assert [r.source for r in rows] == ["feed"] * 3
+        assert rows[0].origin_time is not None and rows[0].origin_time.hour == 15  # UTC
+
+
+def test_cli_saves_and_lists(cli):
+    saved = cli(
+        "quake", "assess", "--lat", "30.81", "--lon", "108.41", "--mag", "5.6",
+        "--save", "--name", "万州测试", "--format", "json",
+    )  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    listed = cli("quake", "list")
+    assert "万州测试" in listed.output and "共 1 次评估" in listed.output
