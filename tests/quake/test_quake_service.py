@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from yingji.db import session_factory
 from yingji.quake import polling
 from yingji.quake.models import QuakeAssessment, QuakeImpact
+from yingji.warnings.direct_models import DirectMessage
 
 DATA = Path(__file__).parent / "data"
 WANZHOU = {"lat": 30.81, "lon": 108.41, "magnitude": 5.6, "depth_km": 10, "name": "万州测试"}
@@ -78,3 +80,41 @@ def test_cli_saves_and_lists(cli):
     assert saved.exit_code == 0, saved.output
     listed = cli("quake", "list")
     assert "万州测试" in listed.output and "共 1 次评估" in listed.output
+
+
+def test_imported_townships_stand_in_for_their_county(api):
+    doc = api("admin").post("/api/v1/quake/assessments", json={**WANZHOU, "magnitude": 6.0}).json()
+    towns = [t for t in doc["townships"] if t["county"] == "500101"]
+    assert towns, "the demo imports 万州's townships"
+    wanzhou = next(c for c in doc["counties"] if c["adcode"] == "500101")
+    assert wanzhou["population"] == pytest.approx(
+        sum(t["population"] for t in towns), abs=len(towns)
+    )
+    assert wanzhou["max_intensity"] == max(t["max_intensity"] for t in towns)
+    assert all(p["max_intensity"] >= 7 for p in doc["priorities"])
+    assert {p["adcode"] for p in doc["priorities"]} <= {t["adcode"] for t in doc["townships"]}
+
+
+def test_calling_the_vii_townships_uses_direct_reach(api, engine):
+    admin = api("admin")
+    doc = admin.post("/api/v1/quake/assessments", json={**WANZHOU, "magnitude": 6.0}).json()
+    reply = admin.post(f"/api/v1/quake/assessments/{doc['id']}/call", json={})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["places"] == len([p for p in doc["priorities"] if len(p["adcode"]) > 6])
+    assert body["instructions"] > 0
+    with session_factory(engine)() as s:
+        message = s.get(DirectMessage, body["direct_id"])
+        assert message.layers == [4]
+        assert "Ⅶ 度及以上" in message.text
+        assert set(message.region_codes) == {
+            p["adcode"] for p in doc["priorities"] if len(p["adcode"]) > 6
+        }
+
+
+def test_no_call_without_a_vii_zone(api):
+    admin = api("admin")
+    doc = admin.post("/api/v1/quake/assessments", json={**WANZHOU, "magnitude": 4.6}).json()
+    assert doc["max_intensity"] < 7
+    reply = admin.post(f"/api/v1/quake/assessments/{doc['id']}/call", json={})
+    assert reply.status_code == 422

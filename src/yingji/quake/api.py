@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset
 from yingji.errors import NotFound
-from yingji.quake import service
+from yingji.quake import reach, service
 from yingji.quake.models import QuakeAssessment
 from yingji.quake.source import Event
 
@@ -96,6 +96,39 @@ def read(assessment_id: int, session: DbSession, actor: CurrentActor) -> dict[st
 @router.get("/quake/assessments/{assessment_id}/isoseismals.geojson")
 def isoseismals(assessment_id: int, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     return service.get(session, actor, assessment_id).result["isoseismals_geojson"]
+
+
+@router.get("/quake/assessments/{assessment_id}/counties.geojson")
+def counties(assessment_id: int, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    """Boundaries of the counties at VI and above, with their figures, for the map."""
+    return service.counties_geojson(service.get(session, actor, assessment_id))
+
+
+class CallIn(BaseModel):
+    channels: list[str] | None = Field(None, description="default sms, voice, inbox")
+    deadline_minutes: int | None = Field(reach.DEFAULT_DEADLINE_MINUTES, ge=1, le=1440)
+
+
+class CallOut(BaseModel):
+    direct_id: int
+    board_url: str
+    places: int
+    instructions: int
+
+
+@router.post("/quake/assessments/{assessment_id}/call", response_model=CallOut)
+def call(assessment_id: int, body: CallIn, session: DbSession, actor: CurrentActor) -> CallOut:
+    """Instruct the responsible persons of the townships at VII and above (叫应)."""
+    record = service.get(session, actor, assessment_id)
+    message, places, written = reach.call(
+        session, actor, record, channels=body.channels, deadline_minutes=body.deadline_minutes
+    )
+    return CallOut(
+        direct_id=message.id,
+        board_url=f"/direct/{message.id}",
+        places=places,
+        instructions=written,
+    )
 
 
 @router.get("/quake/assessments/{assessment_id}/{kind}", response_class=Response)

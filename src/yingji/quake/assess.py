@@ -49,10 +49,13 @@ class UnitImpact:
     population: int
     """People of the unit in the zone of VI and above."""
     deaths: int
+    county: str
+    """The county's code (its own for a county)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "adcode": self.code,
+            "county": self.county,
             "name": self.name,
             "parent": self.parent,
             "province": self.province,
@@ -79,12 +82,18 @@ class Assessment:
     density_per_km2: float
     response: losses.Response
     counties: list[UnitImpact]
+    townships: list[UnitImpact]
+    """Empty unless townships are imported for the shaken counties."""
     elapsed_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def priorities(self) -> list[UnitImpact]:
-        return [c for c in self.counties if c.max_intensity >= PRIORITY_FROM]
+        """The places at VII and above, finest first: townships where imported, and the
+        counties without townships."""
+        with_towns = {t.county for t in self.townships}
+        places = self.townships + [c for c in self.counties if c.code not in with_towns]
+        return _ordered([p for p in places if p.max_intensity >= PRIORITY_FROM])
 
     def isoseismals_geojson(self) -> dict[str, Any]:
         """The isoseismals as a GeoJSON FeatureCollection in WGS 84, outermost first."""
@@ -146,6 +155,7 @@ class Assessment:
             "response_grade": self.response.grade,
             "response_reason": self.response.reason,
             "counties": [c.as_dict() for c in self.counties],
+            "townships": [t.as_dict() for t in self.townships],
             "priorities": [c.as_dict() for c in self.priorities],
             "elapsed_s": round(self.elapsed_s, 3),
         }
@@ -207,6 +217,16 @@ def setting_for(event: Event, pool: units.Units, model: str = "gb18306") -> Sett
     )
 
 
+def reach_codes(event: Event, pool: units.Units, model: str = "gb18306") -> list[str]:
+    """Codes of the units the assessment's grid can reach: where finer data would help."""
+    s = setting_for(event, pool, model)
+    reach = fields.reach_km(s.relation, event.ms, s.rupture)
+    box = shapely.Point(0, 0).buffer(reach, quad_segs=4)
+    grid = fields.grid_for(event.lon, event.lat, 1.0)
+    area = shapely.transform(box, lambda xy: np.column_stack(grid.to_lonlat().transform(*xy.T)))
+    return [str(pool.codes[i]) for i in pool.tree.query(area, predicate="intersects")]
+
+
 def assess(event: Event, pool: units.Units, model: str = "gb18306") -> Assessment:
     """Assess ``event`` against the exposure units ``pool``."""
     started = time.perf_counter()
@@ -231,6 +251,7 @@ def assess(event: Event, pool: units.Units, model: str = "gb18306") -> Assessmen
     shaken = values >= isoseismals.LOWEST
     area = float(shaken.sum()) * grid.cell_area_km2
     density = float(people[shaken].sum()) / area if area else 0.0
+    counties, townships = impacts(values, exposure, pool)
     result = Assessment(
         event=event,
         model=model,
@@ -246,15 +267,18 @@ def assess(event: Event, pool: units.Units, model: str = "gb18306") -> Assessmen
         alerts=losses.alert_levels(deaths.median, loss.median),
         density_per_km2=density,
         response=losses.response_level(deaths.median, event.ms, losses.density_class(density)),
-        counties=impacts(values, exposure, pool),
+        counties=counties,
+        townships=townships,
     )
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
-def impacts(values: np.ndarray, exposure: Exposure, pool: units.Units) -> list[UnitImpact]:
-    """Every unit reaching VI: its highest intensity, its people at VI and above, its
-    expected deaths (PAGER rate per cell); most shaken first."""
+def _unit_figures(
+    values: np.ndarray, exposure: Exposure, pool: units.Units
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: highest intensity, people at VI and above, expected deaths (PAGER rate
+    per cell)."""
     inside = exposure.unit >= 0
     unit = exposure.unit[inside]
     vals = values[inside]
@@ -266,16 +290,49 @@ def impacts(values: np.ndarray, exposure: Exposure, pool: units.Units) -> list[U
     exposed = np.bincount(unit[shaken], weights=people[shaken], minlength=n)
     rate = losses.model("fatality").rate(np.floor(vals + 1e-6))
     dead = np.bincount(unit, weights=rate * people, minlength=n)
-    out = [
-        UnitImpact(
-            code=str(pool.codes[i]),
-            name=str(pool.names[i]),
-            parent=str(pool.parents[i]),
-            province=str(pool.provinces[i]),
-            max_intensity=int(np.floor(peak[i] + 1e-6)),
-            population=round(exposed[i]),
-            deaths=round(dead[i]),
+    return np.floor(peak + 1e-6), exposed, dead
+
+
+def _ordered(rows: list[UnitImpact]) -> list[UnitImpact]:
+    return sorted(rows, key=lambda c: (-c.max_intensity, -c.population))
+
+
+def impacts(
+    values: np.ndarray, exposure: Exposure, pool: units.Units
+) -> tuple[list[UnitImpact], list[UnitImpact]]:
+    """(counties, townships) reaching VI, most shaken first. Where townships stand in for
+    their county, the county's row sums theirs."""
+    peak, exposed, dead = _unit_figures(values, exposure, pool)
+    townships: list[UnitImpact] = []
+    by_county: dict[str, list[int]] = {}
+    for i in np.flatnonzero(peak >= isoseismals.LOWEST):
+        by_county.setdefault(str(pool.county_codes[i]), []).append(int(i))
+        if pool.is_township[i]:
+            townships.append(
+                UnitImpact(
+                    code=str(pool.codes[i]),
+                    name=str(pool.names[i]),
+                    parent=str(pool.parents[i]),
+                    province=str(pool.provinces[i]),
+                    max_intensity=int(peak[i]),
+                    population=round(exposed[i]),
+                    deaths=round(dead[i]),
+                    county=str(pool.county_codes[i]),
+                )
+            )
+    counties = []
+    for code, members in by_county.items():
+        name, parent, province = pool.county_label(code)
+        counties.append(
+            UnitImpact(
+                code=code,
+                name=name,
+                parent=parent,
+                province=province,
+                max_intensity=int(peak[members].max()),
+                population=round(exposed[members].sum()),
+                deaths=round(dead[members].sum()),
+                county=code,
+            )
         )
-        for i in np.flatnonzero(peak >= isoseismals.LOWEST)
-    ]
-    return sorted(out, key=lambda c: (-c.max_intensity, -c.population))
+    return _ordered(counties), _ordered(townships)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import shapely
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.scope import Actor
 from yingji.config import get_settings
@@ -29,6 +30,42 @@ NOT_FOUND = "地震评估不存在 / assessment not found"
 def pool() -> units.Units:
     """The county exposure units, cached in the configured cache directory."""
     return units.counties(get_settings().cache_dir)
+
+
+COVERAGE = 0.9
+"""Townships stand in for their county only when they hold this share of its people."""
+
+
+def pool_for(session: Session, event: Event, model: str = "gb18306") -> units.Units:
+    """The county units, with the townships imported for the counties the event can reach
+    standing in for their county (when they cover it)."""
+    base = pool()
+    codes = assessing.reach_codes(event, base, model)
+    county = aliased(Region)
+    rows = session.execute(
+        select(
+            Region.code,
+            Region.name,
+            county.code,
+            Region.population,
+            Region.area_km2,
+            Region.geometry,
+        )
+        .join(county, Region.parent_id == county.id)
+        .where(
+            county.code.in_(codes),
+            Region.population > 0,
+            Region.geometry.is_not(None),
+            Region.area_km2 > 0,
+        )
+    ).all()
+    people: dict[str, int] = {}
+    for row in rows:
+        people[row[2]] = people.get(row[2], 0) + int(row[3])
+    index = {str(c): i for i, c in enumerate(base.codes)}
+    covered = {c for c, n in people.items() if n >= COVERAGE * int(base.population[index[c]])}
+    towns = [units.Township(*row) for row in rows if row[2] in covered]
+    return units.with_townships(base, towns)
 
 
 def visible(actor: Actor, stmt: Select[Any]) -> Select[Any]:
@@ -61,7 +98,7 @@ def run(
     actor.require_write()
     if model not in assessing.attenuation.MODELS:
         raise assessing.invalid_model(model)
-    result = assessing.assess(event, pool(), model)
+    result = assessing.assess(event, pool_for(session, event, model), model)
     epicentre = assessing.epicentre_code(event, pool())
     paths = _paths(session, [c.code for c in result.counties] + [epicentre])
     reach = [paths.get(epicentre)] + [paths.get(c.code) for c in result.counties]
@@ -153,3 +190,24 @@ def outputs(record: QuakeAssessment, kinds: tuple[str, ...]) -> dict[str, bytes]
     if "html" in kinds:
         out["html"] = report.render_html(doc, png).encode("utf-8")
     return {k: v for k, v in out.items() if k in kinds}
+
+
+def counties_geojson(record: QuakeAssessment, tolerance_deg: float = 0.005) -> dict[str, Any]:
+    """The counties shaken to VI and above as a FeatureCollection (simplified boundaries)
+    with their maximum intensity, exposed population and expected deaths."""
+    units_ = pool()
+    index = {str(code): i for i, code in enumerate(units_.codes)}
+    features = []
+    for county in record.result["counties"]:
+        i = index.get(county["adcode"])
+        if i is None:
+            continue
+        shape = shapely.simplify(units_.geoms[i], tolerance_deg, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": county,
+                "geometry": shapely.geometry.mapping(shape),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

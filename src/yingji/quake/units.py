@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -25,33 +25,76 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Units:
-    """Parallel arrays, one entry per unit (county, or township where imported)."""
+    """Parallel arrays, one entry per unit: a county, or a township where townships are
+    imported (they then stand in for their county)."""
 
     codes: np.ndarray
     names: np.ndarray
     parents: np.ndarray
-    """Name of the unit's prefecture (or province), for reports."""
+    """Name of the unit's prefecture (or province); for a township, its county's name."""
     provinces: np.ndarray
     population: np.ndarray
     area_km2: np.ndarray
     geoms: np.ndarray
+    county_codes: np.ndarray
+    """The code of each unit's county (a county's own code)."""
+    counties: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """(name, prefecture, province) of the counties that townships stand in for."""
 
     def __len__(self) -> int:
         return len(self.codes)
 
     @property
+    def is_township(self) -> np.ndarray:
+        return self.codes != self.county_codes
+
+    @cached_property
     def tree(self) -> shapely.STRtree:
-        return _tree(self)
+        return shapely.STRtree(self.geoms)
+
+    def county_label(self, code: str) -> tuple[str, str, str]:
+        """(name, prefecture, province) of county ``code``."""
+        if code in self.counties:
+            return self.counties[code]
+        i = int(np.flatnonzero(self.codes == code)[0])
+        return str(self.names[i]), str(self.parents[i]), str(self.provinces[i])
 
 
-_TREES: dict[int, shapely.STRtree] = {}
+@dataclass(frozen=True)
+class Township:
+    """A township as the database holds it, for :func:`with_townships`."""
+
+    code: str
+    name: str
+    county_code: str
+    population: int
+    area_km2: float
+    geometry: bytes
 
 
-def _tree(units: Units) -> shapely.STRtree:
-    key = id(units.geoms)
-    if key not in _TREES:
-        _TREES[key] = shapely.STRtree(units.geoms)
-    return _TREES[key]
+def with_townships(base: Units, townships: list[Township]) -> Units:
+    """``base`` with each county that has townships replaced by them, so people are spread
+    over township polygons (finer than even spreading over the county)."""
+    index = {str(c): i for i, c in enumerate(base.codes)}
+    rows = [t for t in townships if t.county_code in index and t.population > 0]
+    if not rows:
+        return base
+    replaced = {t.county_code for t in rows}
+    keep = np.array([str(c) not in replaced for c in base.codes])
+    parent = [index[t.county_code] for t in rows]
+    return Units(
+        codes=np.concatenate([base.codes[keep], [t.code for t in rows]]),
+        names=np.concatenate([base.names[keep], [t.name for t in rows]]),
+        parents=np.concatenate([base.parents[keep], base.names[parent]]),
+        provinces=np.concatenate([base.provinces[keep], base.provinces[parent]]),
+        population=np.concatenate(
+            [base.population[keep], np.array([t.population for t in rows], dtype=np.int64)]
+        ),
+        area_km2=np.concatenate([base.area_km2[keep], [t.area_km2 for t in rows]]),
+        geoms=np.concatenate([base.geoms[keep], shapely.from_wkb([t.geometry for t in rows])]),
+        county_codes=np.concatenate([base.county_codes[keep], [t.county_code for t in rows]]),
+        counties={code: base.county_label(code) for code in replaced},
+    )
 
 
 def _build() -> Units:
@@ -71,6 +114,7 @@ def _build() -> Units:
         population=np.array([r.population for r in picked], dtype=np.int64),
         area_km2=np.array([r.area_km2 for r in picked]),
         geoms=shapely.from_wkb([r.geometry for r in picked]),
+        county_codes=np.array([r.code for r in picked]),
     )
 
 
@@ -113,6 +157,7 @@ def _load(path: Path) -> Units:
             population=data["population"],
             area_km2=data["area_km2"],
             geoms=shapely.from_wkb(wkb),
+            county_codes=data["codes"],
         )
 
 
