@@ -17,10 +17,10 @@ from yingji.jobs.models import Timer
 from yingji.notices.models import Notice, NoticeRecipient
 from yingji.notify.models import Delivery
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
+from yingji.quake.models import QuakeAssessment, QuakeImpact
 from yingji.regions.models import Region
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
-from yingji.quake.models import QuakeAssessment, QuakeImpact
 from yingji.warnings.direct_models import DirectMessage
 from yingji.warnings.instruction_models import Instruction
 from yingji.warnings.models import EarlyWarning, WarningRegion

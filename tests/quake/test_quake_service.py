@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,49 @@ def test_no_call_without_a_vii_zone(api):
     assert doc["max_intensity"] < 7
     reply = admin.post(f"/api/v1/quake/assessments/{doc['id']}/call", json={})
     assert reply.status_code == 422
+
+
+def test_cli_calls_the_vii_townships(cli):
+    saved = cli(
+        "quake", "assess", "--lat", "30.81", "--lon", "108.41", "--mag", "6.0",
+        "--save", "--format", "json",
+    )  # fmt: skip
+    assessment = json.loads(saved.output)["id"]
+    called = cli("quake", "call", str(assessment), "--channels", "sms,inbox")
+    assert called.exit_code == 0, called.output
+    assert "/direct/" in called.output
+    refused = cli("quake", "call", str(assessment), "--as-user", "viewer")
+    assert refused.exit_code == 1
+
+
+def test_map_and_reports_download(api):
+    admin = api("admin")
+    doc = admin.post("/api/v1/quake/assessments", json={**WANZHOU, "magnitude": 6.0}).json()
+    base = f"/api/v1/quake/assessments/{doc['id']}"
+    png = admin.get(f"{base}/map.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    pdf = admin.get(f"{base}/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    html = admin.get(f"{base}/report.html").text
+    assert "地震灾害快速评估报告" in html and "万州区" in html
+    assert admin.get(f"{base}/report.docx").status_code == 404
+    counties = admin.get(f"{base}/counties.geojson").json()
+    assert {f["properties"]["adcode"] for f in counties["features"]} >= {"500101"}
+
+
+def test_cli_writes_the_report_files(cli, tmp_path):
+    saved = cli(
+        "quake", "assess", "--lat", "30.81", "--lon", "108.41", "--mag", "6.0",
+        "--save", "--format", "json",
+    )  # fmt: skip
+    assessment = json.loads(saved.output)["id"]
+    out = tmp_path / "reports"
+    written = cli("quake", "report", str(assessment), "--out", str(out))
+    assert written.exit_code == 0, written.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        f"quake-{assessment}-isoseismals.geojson",
+        f"quake-{assessment}-map.png",
+        f"quake-{assessment}-report.html",
+        f"quake-{assessment}-report.pdf",
+    ]

@@ -14,7 +14,7 @@ from yingji.cli_support import actor_named, fail, problem
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 from yingji.quake import assess as assessing
-from yingji.quake import polling, service
+from yingji.quake import polling, reach, service
 from yingji.quake.source import Event
 
 app = typer.Typer(help="地震烈度速判与灾情评估 / earthquake rapid assessment", no_args_is_help=True)
@@ -131,6 +131,30 @@ def report(
     path = out / f"quake-{assessment_id}-isoseismals.geojson"
     path.write_text(geojson, encoding="utf-8")
     typer.echo(str(path))
+
+
+@app.command()
+def call(
+    assessment_id: Annotated[int, typer.Argument(help="评估 id / assessment id")],
+    channels: Annotated[str, typer.Option(help="渠道 / channels, comma separated")] = "",
+    deadline: Annotated[int, typer.Option(help="确认时限（分钟）/ minutes to confirm")] = 30,
+    as_user: AsUser = None,
+) -> None:
+    """Instruct the responsible persons of the townships at VII and above (叫应)."""
+    chosen = [c.strip() for c in channels.split(",") if c.strip()] or None
+    try:
+        with session_scope() as session:
+            actor = actor_named(session, as_user)
+            record = service.get(session, actor, assessment_id)
+            message, places, written = reach.call(
+                session, actor, record, channels=chosen, deadline_minutes=deadline
+            )
+            typer.echo(
+                f"{message.code}: {places} 个地区 / places, {written} 条指令 / instructions; "
+                f"看板 / board: /direct/{message.id}"
+            )
+    except YingjiError as exc:
+        raise problem(exc) from exc
 
 
 @app.command()

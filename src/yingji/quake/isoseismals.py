@@ -21,6 +21,8 @@ from yingji.quake.field import Grid, Rupture
 
 LOWEST = 6
 """Isoseismals are drawn from VI: below it there is no damage to map."""
+ROMAN = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "Ⅷ", "Ⅸ", "Ⅹ", "Ⅺ", "Ⅻ")
+"""The single-character Roman numerals (U+2160…) Chinese intensity maps use."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ class Isoseismal:
     area_km2: float
     long_axis_km: float
     short_axis_km: float
+
+
+def roman(intensity: int) -> str:
+    """Intensity as its Roman numeral (6 → Ⅵ); plain digits outside Ⅰ–Ⅻ."""
+    return ROMAN[intensity - 1] if 1 <= intensity <= len(ROMAN) else str(intensity)
 
 
 def max_intensity(values: np.ndarray) -> int:

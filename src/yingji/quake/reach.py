@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.errors import ValidationFailed
 from yingji.quake.assess import PRIORITY_FROM
+from yingji.quake.isoseismals import roman
 from yingji.quake.models import QuakeAssessment
 from yingji.regions.models import Region
 from yingji.warnings import direct
@@ -27,7 +28,6 @@ from yingji.warnings.direct_models import DirectMessage
 TOWNSHIP, COUNTY = 4, 3
 DEFAULT_CHANNELS = ["sms", "voice", "inbox"]
 DEFAULT_DEADLINE_MINUTES = 30
-ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 
 
 def places(session: Session, actor: Actor, record: QuakeAssessment) -> tuple[list[Region], int]:
@@ -52,7 +52,7 @@ def places(session: Session, actor: Actor, record: QuakeAssessment) -> tuple[lis
 def message_text(record: QuakeAssessment) -> str:
     data = record.result
     place = data["event"].get("name") or f"{record.lat:.2f}N {record.lon:.2f}E"
-    top = ROMAN[record.max_intensity - 1] if 1 <= record.max_intensity <= 12 else ""
+    top = roman(record.max_intensity)
     return (
         f"【地震速判】{place} 发生 {record.magnitude:.1f} 级地震，模型预估最高烈度 {top} 度，"
         f"贵辖区位于 Ⅶ 度及以上区域。请立即组织排查人员伤亡和房屋、道路、电力、通信受损情况，"

@@ -184,11 +184,12 @@ def outputs(record: QuakeAssessment, kinds: tuple[str, ...]) -> dict[str, bytes]
 
     doc = document(record)
     png = mapping.render_png(doc, pool())
+    place = mapping.epicentre_place(doc, pool())
     out: dict[str, bytes] = {"png": png}
     if "pdf" in kinds:
-        out["pdf"] = report.render_pdf(doc, png)
+        out["pdf"] = report.render_pdf(doc, png, place)
     if "html" in kinds:
-        out["html"] = report.render_html(doc, png).encode("utf-8")
+        out["html"] = report.render_html(doc, png, place).encode("utf-8")
     return {k: v for k, v in out.items() if k in kinds}
 
 
