@@ -47,9 +47,7 @@ def test_development_cases_meet_the_accuracy_goal(pool):
 
 
 def test_further_official_cases_mostly_within_a_factor_of_two(pool):
-    rows = [
-        r for r in tables.rows("cases") if r["key"] not in DEVELOPMENT and r["area_vi_km2"]
-    ]
+    rows = [r for r in tables.rows("cases") if r["key"] not in DEVELOPMENT and r["area_vi_km2"]]
     assert len(rows) >= 10
     results = {r["key"]: _run(pool, r) for r in rows}
     within = [k for k, res in results.items() if 0.5 <= _vi_ratio(res, _case(k)) <= 2]
