@@ -148,7 +148,7 @@ def response_level(deaths_median: float, magnitude: float, density: str | None) 
     if picked is None:
         return Response(None, None, "低于一般地震灾害 / below the plan's lowest grade")
     if picked is by_deaths:
-        reason = f"估计死亡 {deaths_median:.0f} 人 / estimated deaths"
+        reason = f"估计死亡 {deaths_median:.0f} 人 / estimated deaths {deaths_median:.0f}"
     else:
         label = "人口密集" if density == "dense" else "人口较密集"
         reason = f"{label}地区 M{magnitude:.1f} 初判 / initial judgement by magnitude"

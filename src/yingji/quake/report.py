@@ -89,22 +89,23 @@ def response_text(level: int | None, grade: str | None = None) -> str:
     return f"{roman(level)}级响应（{name}地震灾害）" if name else f"{roman(level)}级响应"
 
 
-def yi(yuan: float | None) -> str:
-    """Yuan as 亿元 with the precision a reader needs (1.2e11 → ``1,149 亿元``)."""
+def yi_amount(yuan: float | None) -> str:
+    """Yuan in units of 亿 (1e8) with the precision a reader needs: 1,149 / 12.3 / 0.05."""
     if yuan is None:
         return "—"
     v = yuan / 1e8
     if v == 0:
-        text = "0"
-    elif v >= 100:
-        text = f"{v:,.0f}"
-    elif v >= 1:
-        text = f"{v:.1f}"
-    elif v >= 0.01:
-        text = f"{v:.2f}"
-    else:
-        text = "<0.01"
-    return f"{text} 亿元"
+        return "0"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 1:
+        return f"{v:.1f}"
+    return f"{v:.2f}" if v >= 0.01 else "<0.01"
+
+
+def yi(yuan: float | None) -> str:
+    """Yuan as 亿元 (1.2e11 → ``1,149 亿元``)."""
+    return "—" if yuan is None else f"{yi_amount(yuan)} 亿元"
 
 
 def count(n: float | None) -> str:

@@ -31,6 +31,7 @@ PAGE_ROUTERS = (
     "yingji.web.plan_pages",
     "yingji.web.callresponse_pages",
     "yingji.web.board_pages",
+    "yingji.web.quake_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

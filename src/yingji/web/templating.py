@@ -29,6 +29,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("warnings", "/warnings"),
     ("plans", "/plans"),
     ("direct", "/direct"),
+    ("quake", "/quake"),
     ("callstats", "/callresponse/stats"),
     ("hazards", "/hazards"),
     ("whistle", "/whistle-reports"),
