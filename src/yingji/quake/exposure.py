@@ -30,26 +30,34 @@ class Exposure:
     """Indices of the units that reach the grid."""
 
 
-def _bbox_mask(lon: np.ndarray, lat: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    x0, y0, x1, y1 = bounds
-    return (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-
-
 def burn(grid: Grid, units: Units) -> Exposure:
     lon, lat = grid.lonlat
     frame = shapely.box(lon.min(), lat.min(), lon.max(), lat.max())
     touched = np.sort(units.tree.query(frame, predicate="intersects"))
     unit = np.full(lon.shape, -1, dtype=np.int32)
-    bounds = shapely.bounds(units.geoms[touched])
-    for i, box in zip(touched, bounds, strict=True):
-        mask = _bbox_mask(lon, lat, box)
-        if not mask.any():
+    # Each unit is tested only against the cells of its own bounding window on the grid
+    # (found by projecting its outline), so the work follows the cells, not units × cells.
+    forward = grid.from_lonlat()
+    outlines = shapely.transform(
+        units.geoms[touched], lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))
+    )
+    x, y = grid.xy
+    size = 2 * grid.half_cells + 1
+    windows = np.column_stack(
+        [
+            np.floor(shapely.bounds(outlines)[:, :2] / grid.cell_km),
+            np.ceil(shapely.bounds(outlines)[:, 2:] / grid.cell_km),
+        ]
+    ).astype(int) + grid.half_cells
+    for i, outline, (c0, r0, c1, r1) in zip(touched, outlines, windows, strict=True):
+        c0, r0 = max(c0, 0), max(r0, 0)
+        c1, r1 = min(c1, size - 1), min(r1, size - 1)
+        if c0 > c1 or r0 > r1:
             continue
-        geom = units.geoms[i]
-        shapely.prepare(geom)
-        hit = shapely.contains_xy(geom, lon[mask], lat[mask])
-        rows, cols = np.nonzero(mask)
-        unit[rows[hit], cols[hit]] = i
+        shapely.prepare(outline)
+        window = (slice(r0, r1 + 1), slice(c0, c1 + 1))
+        hit = shapely.contains_xy(outline, x[window], y[window])
+        unit[window][hit] = i
 
     density = units.population / np.maximum(units.area_km2, 1e-9)
     people = np.where(unit >= 0, density[np.maximum(unit, 0)] * grid.cell_area_km2, 0.0)
