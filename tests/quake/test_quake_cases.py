@@ -154,3 +154,14 @@ def test_cli_names_bad_input(cli):
     result = cli("quake", "assess", "--lat", "95", "--lon", "102", "--mag", "6.2")
     assert result.exit_code == 1
     assert "lat" in result.output
+
+
+def test_cli_takes_a_fault_trace(cli):
+    args = ["quake", "assess", "--lat", "31.0", "--lon", "103.4", "--mag", "8.0"]
+    traced = cli(*args, "--trace", "103.3,30.9;105.5,32.6", "--format", "json")
+    assert traced.exit_code == 0, traced.output
+    model = json.loads(traced.output)["model"]
+    assert model["strike_source"] == "fault_trace"
+    assert model["rupture_length_km"] == pytest.approx(281, abs=2)
+    bad = cli(*args, "--trace", "103.3;105.5")
+    assert bad.exit_code == 1 and "fault_trace" in bad.output

@@ -8,15 +8,14 @@ import html
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from yingji.db import make_engine
 from yingji.quake.attenuation import MODELS
 from yingji.quake.report import yi_amount
 from yingji.web import quake_pages
@@ -276,45 +275,16 @@ def test_signed_out_goes_to_login(api) -> None:
 
 # --- in a real browser --------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-TIMEOUT_MS = 30_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def served(template, tmp_path: Path) -> Iterator[str]:
-    """uvicorn in a background thread on a free port, on a copy of the test database."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from yingji.app import create_app
-    from yingji.db import make_engine
-
+    """Yingji on a copy of the test database, for a real browser."""
+    need_browser()
     path = tmp_path / "quake.db"
     shutil.copy(template.sqlite(), path)
     engine = make_engine(f"sqlite:///{path}")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(engine) as url:
+        yield url
     engine.dispose()
 
 
@@ -323,7 +293,7 @@ def test_browser_submits_the_form_and_draws_the_result(served: str, tmp_path: Pa
 
     server = served
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
         problems: list[str] = []

@@ -8,9 +8,6 @@ Skipped (with the reason printed) when ``/usr/bin/chromium`` or ``playwright`` i
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,46 +15,19 @@ import pytest
 from board_scenario import build
 from sqlalchemy import update
 
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
 from yingji.db import make_engine, session_factory, utcnow
 from yingji.warnings.instruction_models import Instruction
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-TIMEOUT_MS = 30_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def served(template, tmp_path: Path) -> Iterator[tuple[str, object]]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from yingji.app import create_app
-
+    need_browser()
     path = tmp_path / "board.db"
     shutil.copy(template.sqlite(), path)
     engine = make_engine(f"sqlite:///{path}")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(engine) as url:
+        yield url, engine
     engine.dispose()
 
 
@@ -69,7 +39,7 @@ def test_board_map_timeline_and_live_update(served) -> None:
         session.execute(Instruction.__table__.delete())
         s = build(session)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
         problems: list[str] = []

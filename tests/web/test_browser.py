@@ -7,55 +7,27 @@ is missing. Never runs ``playwright install``: the browser comes from apt.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
 from yingji.auth.models import UserRole
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
     from tests.conftest import Template
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "yingji-demo"
-TIMEOUT_MS = 30_000
-
-
-def _skip(reason: str) -> None:
-    print(f"\nSKIP browser tests: {reason}")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        _skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _skip(f"playwright is not importable: {exc}")
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -69,31 +41,15 @@ def server(
     tmp_path_factory: pytest.TempPathFactory,
     make_user: Callable[..., None],
 ) -> Iterator[str]:
-    """uvicorn in a background thread on a free port, on a copy of the test database."""
-    import uvicorn
-
-    from yingji.app import create_app
+    """Yingji on a copy of the test database, for the module's browser."""
     from yingji.db import make_engine
 
     path = tmp_path_factory.mktemp("browser") / "web.db"
     shutil.copy(template.sqlite(), path)
     engine = make_engine(f"sqlite:///{path}")
     make_user(engine, "admin", UserRole.system_admin, "500000")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(engine) as url:
+        yield url
     engine.dispose()
 
 

@@ -12,7 +12,7 @@ import typer
 
 from yingji.cli_support import actor_named, fail, problem
 from yingji.db import get_engine, session_scope
-from yingji.errors import YingjiError
+from yingji.errors import YingjiError, invalid
 from yingji.quake import assess as assessing
 from yingji.quake import polling, reach, service
 from yingji.quake.source import Event
@@ -35,6 +35,9 @@ def assess(
     strike: Annotated[float | None, typer.Option(help="发震断层走向 / strike, degrees")] = None,
     mag_type: Annotated[str, typer.Option(help="M (=Ms, CENC) or Mw")] = "M",
     rupture_km: Annotated[float | None, typer.Option(help="破裂长度 / rupture length km")] = None,
+    trace: Annotated[
+        str | None, typer.Option(help="断层迹线 / fault trace 'lon,lat;lon,lat;...'")
+    ] = None,
     model: Annotated[str, typer.Option(help="gb18306 (default) or wang2000")] = "gb18306",
     output: Annotated[Format, typer.Option("--format", help="json or text")] = Format.text,
     name: Annotated[str | None, typer.Option(help="地震名称 / event name")] = None,
@@ -53,6 +56,7 @@ def assess(
             magnitude_type=mag_type,
             strike=strike,
             rupture_length_km=rupture_km,
+            fault_trace=_trace(trace),
             name=name,
         )
         if save:
@@ -70,6 +74,22 @@ def assess(
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
     typer.echo(summary(data))
+
+
+def _trace(text: str | None) -> tuple[tuple[float, float], ...] | None:
+    """``lon,lat;lon,lat`` as points; a malformed trace is a field error."""
+    if not text:
+        return None
+    try:
+        points = tuple(
+            (float(lon), float(lat))
+            for lon, lat in (pair.split(",") for pair in text.split(";") if pair.strip())
+        )
+    except ValueError as exc:
+        raise invalid(
+            "fault_trace", "断层迹线格式为 lon,lat;lon,lat / use lon,lat;lon,lat"
+        ) from exc
+    return points
 
 
 def summary(data: dict) -> str:

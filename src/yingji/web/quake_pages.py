@@ -16,36 +16,24 @@ from fastapi.responses import Response
 
 from yingji.api_deps import DbSession
 from yingji.errors import NotFound
-from yingji.quake import isoseismals, service
+from yingji.quake import isoseismals, losses, service
+from yingji.quake.assess import PRIORITY_FROM
 from yingji.quake.attenuation import MODELS
 from yingji.quake.models import QuakeAssessment
-from yingji.quake.report import yi_amount
+from yingji.quake.report import ZONE_COLOURS, yi_amount
 from yingji.web.pages import PAGE_SIZE, Me, _error_page, _pager, render, settings_of
 from yingji.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-"""The one-character Roman numerals (U+2160…) Chinese intensity maps and plans use."""
-
-LOWEST = 6
+LOWEST = isoseismals.LOWEST
 """Zones, legend and county tables start at Ⅵ: below it nothing is damaged."""
-
-CALL_FROM = 7
+CALL_FROM = PRIORITY_FROM
 """The call to the townships (叫应) is offered from Ⅶ, where the API finds places to call."""
+INTENSITY_COLOURS = ZONE_COLOURS
+"""The same ramp as the PNG map and the report, so a screen and a printout read alike."""
 
-INTENSITY_COLOURS = {
-    6: "#fff3a0",
-    7: "#fed06a",
-    8: "#fd9a43",
-    9: "#f25c2c",
-    10: "#d42a1e",
-    11: "#a50f15",
-    12: "#67000d",
-}
-"""Zone fills from light yellow (Ⅵ) to dark red (Ⅺ, Ⅻ): the same ramp as the PNG map and
-the report, so a screen and a printout read alike."""
-
-ALERT_LEVELS = ("green", "yellow", "orange", "red")
+ALERT_LEVELS = losses.ALERTS
 """PAGER alert levels, each with a ``quake.alert.<level>`` text and a badge colour."""
 MAGNITUDE_TYPES = ("M", "Mw")
 """What the form offers; the API also takes ``Ms`` (the same scale as ``M``)."""
