@@ -43,12 +43,10 @@ def burn(grid: Grid, units: Units) -> Exposure:
     )
     x, y = grid.xy
     size = 2 * grid.half_cells + 1
-    windows = np.column_stack(
-        [
-            np.floor(shapely.bounds(outlines)[:, :2] / grid.cell_km),
-            np.ceil(shapely.bounds(outlines)[:, 2:] / grid.cell_km),
-        ]
-    ).astype(int) + grid.half_cells
+    bounds = shapely.bounds(outlines) / grid.cell_km
+    low = np.floor(bounds[:, :2]).astype(int) + grid.half_cells
+    high = np.ceil(bounds[:, 2:]).astype(int) + grid.half_cells
+    windows = np.column_stack([low, high])
     for i, outline, (c0, r0, c1, r1) in zip(touched, outlines, windows, strict=True):
         c0, r0 = max(c0, 0), max(r0, 0)
         c1, r1 = min(c1, size - 1), min(r1, size - 1)
