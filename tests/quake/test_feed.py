@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from yingji.errors import ValidationFailed, YingjiError
-from yingji.quake import feed
-from yingji.quake.feed import FeedEvent, FeedUnavailable, ParseResult
+from yingji.quake import feed, feed_fetch
+from yingji.quake.feed import FeedEvent, ParseResult
+from yingji.quake.feed_fetch import FeedUnavailable
 
 DATA = Path(__file__).parent / "data"
 
@@ -311,17 +312,17 @@ def data_server() -> Iterator[str]:
 def test_fetch_local_path_and_file_url() -> None:
     path = DATA / "simple_sample.json"
     expected = path.read_bytes()
-    assert feed.fetch(str(path)) == expected
-    assert feed.fetch(path.as_uri()) == expected
+    assert feed_fetch.fetch(str(path)) == expected
+    assert feed_fetch.fetch(path.as_uri()) == expected
 
 
 def test_fetch_missing_file_is_feed_unavailable(tmp_path: Path) -> None:
     with pytest.raises(FeedUnavailable, match="not found"):
-        feed.fetch(str(tmp_path / "absent.json"))
+        feed_fetch.fetch(str(tmp_path / "absent.json"))
 
 
 def test_fetch_over_http_and_parse(data_server: str) -> None:
-    content = feed.fetch(f"{data_server}/usgs_sample.geojson")
+    content = feed_fetch.fetch(f"{data_server}/usgs_sample.geojson")
     assert content == (DATA / "usgs_sample.geojson").read_bytes()
     result = feed.parse(content, f"{data_server}/usgs_sample.geojson")
     assert len(result.events) == 3
@@ -330,7 +331,7 @@ def test_fetch_over_http_and_parse(data_server: str) -> None:
 
 def test_fetch_404_is_a_clear_error(data_server: str) -> None:
     with pytest.raises(FeedUnavailable) as caught:
-        feed.fetch(f"{data_server}/no-such-feed.xml")
+        feed_fetch.fetch(f"{data_server}/no-such-feed.xml")
     error = caught.value
     assert isinstance(error, YingjiError)
     assert "HTTP 404" in error.message
@@ -353,7 +354,7 @@ def test_fetch_timeout_is_a_clear_error() -> None:
     thread.start()
     try:
         with pytest.raises(FeedUnavailable, match="timed out"):
-            feed.fetch(f"http://127.0.0.1:{server.server_address[1]}/slow", timeout=0.2)
+            feed_fetch.fetch(f"http://127.0.0.1:{server.server_address[1]}/slow", timeout=0.2)
     finally:
         release.set()
         server.shutdown()
@@ -366,9 +367,9 @@ def test_fetch_unreachable_host_is_feed_unavailable() -> None:
     port = server.server_address[1]
     server.server_close()  # nothing listens on this port any more
     with pytest.raises(FeedUnavailable, match="cannot reach"):
-        feed.fetch(f"http://127.0.0.1:{port}/feed.json", timeout=2.0)
+        feed_fetch.fetch(f"http://127.0.0.1:{port}/feed.json", timeout=2.0)
 
 
 def test_fetch_refuses_other_schemes() -> None:
     with pytest.raises(ValidationFailed):
-        feed.fetch("ftp://example.org/feed.xml")
+        feed_fetch.fetch("ftp://example.org/feed.xml")

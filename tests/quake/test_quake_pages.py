@@ -17,7 +17,7 @@ import pytest
 from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
 from yingji.db import make_engine
 from yingji.quake.attenuation import MODELS
-from yingji.quake.report import yi_amount
+from yingji.quake.labels import yi_amount
 from yingji.web import quake_pages
 from yingji.web.i18n import CATALOGUE, LOCALES
 from yingji.web.templating import TEMPLATES_DIR

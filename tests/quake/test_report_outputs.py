@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from yingji.fonts import missing_glyphs
-from yingji.quake import assess, mapping, report, units
+from yingji.quake import assess, isoseismals, labels, mapping, report, report_pdf, units
 from yingji.quake.source import Event
 
 
@@ -69,37 +69,37 @@ def _text(html: str) -> str:
 
 
 def test_roman_numerals_cover_the_intensity_scale():
-    assert report.roman(6) == "Ⅵ"
-    assert report.roman(12) == "Ⅻ"
-    assert [report.roman(i) for i in range(1, 13)] == list("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ")
-    assert report.roman(13) == "13"
-    assert report.degree(8) == "Ⅷ度"
+    assert isoseismals.roman(6) == "Ⅵ"
+    assert isoseismals.roman(12) == "Ⅻ"
+    assert [isoseismals.roman(i) for i in range(1, 13)] == list("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ")
+    assert isoseismals.roman(13) == "13"
+    assert labels.degree(8) == "Ⅷ度"
 
 
 def test_yuan_are_written_as_yi_yuan_with_sensible_precision():
-    assert report.yi(114_947_349_026) == "1,149 亿元"
-    assert report.yi(28_502_992_739) == "285 亿元"
-    assert report.yi(520_000_000) == "5.2 亿元"
-    assert report.yi(3_000_000) == "0.03 亿元"
-    assert report.yi(100_000) == "<0.01 亿元"
-    assert report.yi(0) == "0 亿元"
-    assert report.yi(None) == "—"
+    assert labels.yi(114_947_349_026) == "1,149 亿元"
+    assert labels.yi(28_502_992_739) == "285 亿元"
+    assert labels.yi(520_000_000) == "5.2 亿元"
+    assert labels.yi(3_000_000) == "0.03 亿元"
+    assert labels.yi(100_000) == "<0.01 亿元"
+    assert labels.yi(0) == "0 亿元"
+    assert labels.yi(None) == "—"
 
 
 def test_response_and_alert_labels():
-    assert report.response_text(None) == "未达到国家响应启动条件"
-    assert report.response_text(2, "重大") == "Ⅱ级响应（重大地震灾害）"
-    assert report.response_text(4) == "Ⅳ级响应（一般地震灾害）"
-    assert report.alert_text("orange") == "橙色（orange）"
-    assert report.alert_text("green") == "绿色（green）"
+    assert labels.response_text(None) == "未达到国家响应启动条件"
+    assert labels.response_text(2, "重大") == "Ⅱ级响应（重大地震灾害）"
+    assert labels.response_text(4) == "Ⅳ级响应（一般地震灾害）"
+    assert labels.alert_text("orange") == "橙色（orange）"
+    assert labels.alert_text("green") == "绿色（green）"
 
 
 def test_origin_time_is_shown_in_beijing_time():
-    assert report.origin_time_text("2023-12-18T15:59:30+00:00") == (
+    assert labels.origin_time_text("2023-12-18T15:59:30+00:00") == (
         "2023-12-18 23:59:30（北京时间）"
     )
-    assert report.origin_time_text("2023-12-18 23:59:30") == "2023-12-18 23:59:30"
-    assert report.origin_time_text(None) is None
+    assert labels.origin_time_text("2023-12-18 23:59:30") == "2023-12-18 23:59:30"
+    assert labels.origin_time_text(None) is None
 
 
 def test_no_response_level_reads_as_the_plan_says(result, png):
@@ -134,7 +134,7 @@ def test_map_is_a_png_with_the_zone_colours(result, png):
     assert colours is not None and len(colours) > 50
     seen = {c for _, c in colours}
     for zone in result["isoseismals"]:
-        expected = report.hex_rgb(report.ZONE_COLOURS[zone["intensity"]])
+        expected = report_pdf.hex_rgb(labels.ZONE_COLOURS[zone["intensity"]])
         near = [
             n for n, c in colours if max(abs(a - b) for a, b in zip(c, expected, strict=True)) <= 3
         ]
@@ -145,7 +145,7 @@ def test_map_is_a_png_with_the_zone_colours(result, png):
 def test_map_text_has_no_missing_glyphs_and_names_the_worst_hit_counties(result, pool):
     texts = mapping.label_texts(result, pool)
     assert not missing_glyphs("".join(texts))
-    assert report.map_title(result) in texts
+    assert labels.map_title(result) in texts
     worst = result["counties"][0]["name"]
     assert worst in texts
     assert any("Ⅵ度" in t and "km²" in t for t in texts)
@@ -180,7 +180,7 @@ def test_a_small_event_without_a_vi_zone_still_maps(pool):
 
 
 def test_pdf_is_a_document_with_the_font_and_the_map(result, png):
-    pdf = report.render_pdf(result, png)
+    pdf = report_pdf.render_pdf(result, png)
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
     assert b"/FontFile" in pdf  # the CJK font is embedded (subset), not referenced
@@ -195,14 +195,14 @@ def test_html_carries_every_section_and_the_key_facts(result, html):
     for heading in report.SECTIONS.values():
         assert heading in html
     for zone in result["isoseismals"]:
-        assert report.degree(zone["intensity"]) in html
+        assert labels.degree(zone["intensity"]) in html
     for county in result["counties"][:3]:
         assert county["name"] in html
     level = result["response_level"]
     assert level is not None
-    assert f"{report.roman(level)}级响应" in html
-    assert report.alert_text(result["alert_level"]) in html
-    assert report.yi(result["economic_loss_yuan"]["median"]) in html
+    assert f"{isoseismals.roman(level)}级响应" in html
+    assert labels.alert_text(result["alert_level"]) in html
+    assert labels.yi(result["economic_loss_yuan"]["median"]) in html
 
 
 def test_html_is_self_contained_with_the_map_inline(png, html):

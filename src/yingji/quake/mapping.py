@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from yingji.fonts import CJK_FONT_PATH, CJK_SC_INDEX
 from yingji.quake import attenuation
-from yingji.quake.report import (
+from yingji.quake.labels import (
     ZONE_COLOURS,
     degree,
     lat_lon,

@@ -19,7 +19,7 @@ from yingji.auth.scope import system_actor
 from yingji.config import get_settings
 from yingji.db import session_factory
 from yingji.errors import YingjiError
-from yingji.quake import feed, service
+from yingji.quake import feed, feed_fetch, service
 from yingji.quake.models import QuakeAssessment
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def poll(engine: Engine, url: str, min_magnitude: float | None = None) -> PollRe
     threshold = get_settings().quake_min_magnitude if min_magnitude is None else min_magnitude
     result = PollResult(url)
     try:
-        parsed = feed.parse(feed.fetch(url), url)
+        parsed = feed.parse(feed_fetch.fetch(url), url)
     except YingjiError as exc:
         result.errors.append(exc.message)
         return result

@@ -180,14 +180,14 @@ def document(record: QuakeAssessment) -> dict[str, Any]:
 def outputs(record: QuakeAssessment, kinds: tuple[str, ...]) -> dict[str, bytes]:
     """The map (``png``), the report (``pdf``, ``html``) of a stored assessment; the map is
     drawn once and shared by the reports."""
-    from yingji.quake import mapping, report  # matplotlib and fpdf load only when asked
+    from yingji.quake import mapping, report, report_pdf  # matplotlib, fpdf: when asked
 
     doc = document(record)
     png = mapping.render_png(doc, pool())
     place = mapping.epicentre_place(doc, pool())
     out: dict[str, bytes] = {"png": png}
     if "pdf" in kinds:
-        out["pdf"] = report.render_pdf(doc, png, place)
+        out["pdf"] = report_pdf.render_pdf(doc, png, place)
     if "html" in kinds:
         out["html"] = report.render_html(doc, png, place).encode("utf-8")
     return {k: v for k, v in out.items() if k in kinds}

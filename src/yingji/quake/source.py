@@ -22,6 +22,9 @@ from yingji.errors import ValidationFailed
 _MS_KNOTS = np.array([3.0, 6.1, 6.2, 8.2])
 _MW_KNOTS = np.array([0.67 * 3.0 + 2.07, 0.67 * 6.1 + 2.07, 0.99 * 6.2 + 0.08, 0.99 * 8.2 + 0.08])
 MAGNITUDE_TYPES = ("M", "Ms", "Mw")
+CHINA_LAT = (3.0, 54.0)
+CHINA_LON = (73.0, 136.0)
+"""Where the Chinese relations and the exposure data apply: mainland China and its seas."""
 FINITE_FROM = 7.0
 """From this magnitude (Ms) the source is a line along strike, not a point."""
 _GEOD = Geod(ellps="WGS84")
@@ -96,9 +99,9 @@ def check(event: Event) -> None:
     def problem(name: str, reason: str) -> None:
         bad.append({"row": None, "field": name, "reason": reason})
 
-    if not (np.isfinite(event.lat) and 3 <= event.lat <= 54):
+    if not (np.isfinite(event.lat) and CHINA_LAT[0] <= event.lat <= CHINA_LAT[1]):
         problem("lat", "纬度应在 3–54 之间 / lat must be within China, 3..54")
-    if not (np.isfinite(event.lon) and 73 <= event.lon <= 136):
+    if not (np.isfinite(event.lon) and CHINA_LON[0] <= event.lon <= CHINA_LON[1]):
         problem("lon", "经度应在 73–136 之间 / lon must be within China, 73..136")
     if not (np.isfinite(event.magnitude) and 3.0 <= event.magnitude <= 9.5):
         problem("magnitude", "震级应在 3.0–9.5 之间 / magnitude must be 3.0..9.5")
