@@ -19,8 +19,8 @@ from yingji.errors import NotFound
 from yingji.quake import isoseismals, losses, service
 from yingji.quake.assess import PRIORITY_FROM
 from yingji.quake.attenuation import MODELS
+from yingji.quake.labels import ZONE_COLOURS, yi_amount
 from yingji.quake.models import QuakeAssessment
-from yingji.quake.report import ZONE_COLOURS, yi_amount
 from yingji.web.pages import PAGE_SIZE, Me, _error_page, _pager, render, settings_of
 from yingji.web.templating import templates
 
