@@ -19,6 +19,17 @@ from yingji.notify.models import Delivery
 from yingji.people.models import Assignment, CommitteeMember, DutyShift, Organisation, Person
 from yingji.quake.models import QuakeAssessment, QuakeImpact
 from yingji.regions.models import Region
+from yingji.resources.models import (
+    DispatchOrder,
+    Equipment,
+    Material,
+    OrderLine,
+    RegionClass,
+    RescueTeam,
+    ReserveStandard,
+    StockBatch,
+    Warehouse,
+)
 from yingji.risk.models import RiskCategory, RiskPoint
 from yingji.stats.models import HazardStatFlow, HazardStatMark, HazardStatOpen, HazardStatState
 from yingji.warnings.direct_models import DirectMessage
@@ -44,9 +55,11 @@ __all__ = [
     "CommitteeMember",
     "Delivery",
     "DirectMessage",
+    "DispatchOrder",
     "DutyShift",
     "EarlyWarning",
     "Enterprise",
+    "Equipment",
     "Hazard",
     "HazardEvent",
     "HazardStatFlow",
@@ -58,19 +71,26 @@ __all__ = [
     "InspectionSchedule",
     "Instruction",
     "LoginFailure",
+    "Material",
     "Notice",
     "NoticeRecipient",
+    "OrderLine",
     "Organisation",
     "Person",
     "PlanVersion",
     "QuakeAssessment",
     "QuakeImpact",
     "Region",
+    "RegionClass",
+    "RescueTeam",
+    "ReserveStandard",
     "ResponsePlan",
     "RiskCategory",
     "RiskPoint",
+    "StockBatch",
     "Timer",
     "User",
+    "Warehouse",
     "WarningRegion",
     "WhistleAttempt",
     "WhistleEvent",

@@ -1,0 +1,1 @@
+"""Rescue forces, equipment and material reserves; travel time, dispatch and coverage."""

@@ -1,0 +1,52 @@
+"""Actors and a small stock for the resources tests (on the demo database)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.auth.models import User
+from yingji.auth.scope import Actor
+from yingji.auth.service import actor_for
+from yingji.resources import registry
+
+WANZHOU = (108.41, 30.81)
+"""A point in 万州区 (demo county 500101)."""
+
+
+def actor(session: Session, username: str) -> Actor:
+    return actor_for(session, session.scalar(select(User).where(User.username == username)))
+
+
+@pytest.fixture
+def city(session: Session) -> Actor:
+    return actor(session, "cq_operator")
+
+
+@pytest.fixture
+def catalogue(session: Session, city: Actor) -> dict[str, int]:
+    items = [
+        {"code": "TENT", "name": "帐篷", "unit": "顶", "category": "shelter", "unit_price": 1500},
+        {"code": "QUILT", "name": "棉被", "unit": "床", "category": "shelter", "unit_price": 200},
+        {"code": "SANDBAG", "name": "编织袋", "unit": "条", "category": "flood", "unit_price": 2},
+        {
+            "code": "WATER",
+            "name": "饮用水",
+            "unit": "箱",
+            "category": "food",
+            "unit_price": 30,
+            "shelf_life_days": 365,
+        },
+    ]
+    return {m["code"]: registry.create_material(session, city, m).id for m in items}
+
+
+@pytest.fixture
+def store(session: Session, city: Actor, catalogue: dict[str, int]) -> int:
+    lon, lat = WANZHOU
+    return registry.create_warehouse(
+        session,
+        city,
+        {"code": "WZ-CK1", "name": "万州区救灾物资储备库", "level": 3, "lon": lon, "lat": lat},
+    ).id
