@@ -79,6 +79,7 @@ ROUTERS = (
     "yingji.warnings.board_api",
     "yingji.warnings.callresponse.api",
     "yingji.quake.api",
+    "yingji.resources.api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 

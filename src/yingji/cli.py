@@ -16,6 +16,7 @@ from yingji.hazards import cli as hazards_cli
 from yingji.inspections import cli as inspections_cli
 from yingji.jobs import cli as jobs_cli
 from yingji.quake import cli as quake_cli
+from yingji.resources import cli as resources_cli
 from yingji.stats import cli as stats_cli
 from yingji.traceback import cli as traceback_cli
 from yingji.warnings import cli as warnings_cli
@@ -49,6 +50,7 @@ app.add_typer(warnings_cli.app, name="warnings")
 app.add_typer(direct_cli.app, name="direct")
 app.add_typer(plans_cli.app, name="plans")
 app.add_typer(quake_cli.app, name="quake")
+app.add_typer(resources_cli.app, name="resources")
 app.command("worker")(jobs_cli.worker)
 
 

@@ -1,0 +1,352 @@
+"""Dispatch (调度): rank what can reach an incident soonest, issue orders, track them.
+
+Ranking asks, for each need (a team with a skill or of a kind, equipment of a type, a
+quantity of a material), which available resources in the actor's subtree fit it and how
+long each takes to arrive (``travel``: the road network when one is imported, else
+straight line × detour ÷ speed). Issuing an order is one transaction: the team is marked
+deployed, materials are allocated from stock (never below zero, see ``stock``), and the
+team's contact gets a dispatch notice in their inbox.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.auth.scope import Actor
+from yingji.db import utcnow
+from yingji.errors import Conflict, NotFound, ValidationFailed
+from yingji.notices import service as notices
+from yingji.resources import stock, travel
+from yingji.resources.models import (
+    DispatchOrder,
+    Equipment,
+    OrderLine,
+    OrderState,
+    RescueTeam,
+    ResourceStatus,
+    StockBatch,
+    Warehouse,
+)
+from yingji.risk.service import locate
+
+NEXT_STATES = {
+    OrderState.issued: {OrderState.acknowledged, OrderState.cancelled},
+    OrderState.acknowledged: {OrderState.en_route, OrderState.cancelled},
+    OrderState.en_route: {OrderState.arrived, OrderState.cancelled},
+    OrderState.arrived: {OrderState.released},
+}
+"""The order lifecycle; released and cancelled are final and free the team."""
+
+
+@dataclass(frozen=True)
+class Need:
+    kind: str
+    """``team``, ``equipment`` or ``material``."""
+    what: str = ""
+    """Team: a skill or a team kind (either fits); equipment: its type; material: its code."""
+    amount: float = 1
+    """Teams and equipment: how many; material: the quantity."""
+
+
+@dataclass
+class Candidate:
+    kind: str
+    id: int
+    code: str
+    name: str
+    minutes: float
+    available: float
+    """Equipment units or material quantity at that place; 1 for a team."""
+
+
+@dataclass
+class Ranked:
+    need: Need
+    candidates: list[Candidate] = field(default_factory=list)
+    picked: list[Candidate] = field(default_factory=list)
+    """The soonest candidates that together meet the need."""
+    met: bool = False
+
+
+def parse_needs(raw: Any) -> list[Need]:
+    if not isinstance(raw, list) or not raw:
+        raise ValidationFailed(
+            "请列出需求 / list the needs",
+            [{"row": None, "field": "needs", "reason": "a non-empty list"}],
+        )
+    out, bad = [], []
+    for i, item in enumerate(raw):
+        kind = str((item or {}).get("kind", "")) if isinstance(item, dict) else ""
+        if kind not in ("team", "equipment", "material"):
+            bad.append({"row": i, "field": "kind", "reason": "team, equipment or material"})
+            continue
+        try:
+            amount = float(item.get("amount", 1))
+        except (TypeError, ValueError):
+            amount = -1
+        if not amount > 0:
+            bad.append({"row": i, "field": "amount", "reason": "must be > 0"})
+            continue
+        what = str(item.get("what") or "")
+        if kind != "team" and not what:
+            bad.append({"row": i, "field": "what", "reason": "equipment type or material code"})
+            continue
+        out.append(Need(kind, what, amount))
+    if bad:
+        raise ValidationFailed("需求有误 / invalid needs", bad)
+    return out
+
+
+def _minutes(sources: list[tuple[float, float]], lon: float, lat: float, mode: str) -> np.ndarray:
+    if not sources:
+        return np.zeros(0)
+    src = np.asarray(sources, dtype=float)
+    return travel.travel_minutes(src, np.array([[lon, lat]]), mode)[:, 0]
+
+
+def _team_candidates(session: Session, actor: Actor, need: Need) -> list[Any]:
+    stmt = actor.by_path(
+        select(RescueTeam).where(RescueTeam.status == ResourceStatus.available),
+        RescueTeam.region_path,
+    )
+    teams = session.scalars(stmt).all()
+    return [t for t in teams if not need.what or need.what in t.skills or need.what == t.kind]
+
+
+def rank(
+    session: Session,
+    actor: Actor,
+    lon: float,
+    lat: float,
+    needs: list[Need],
+    *,
+    mode: str = "road",
+    limit: int = 10,
+) -> list[Ranked]:
+    """For each need, the fitting available resources by arrival time, and a pick."""
+    out = []
+    for need in needs:
+        if need.kind == "team":
+            rows = _team_candidates(session, actor, need)
+            cands = [Candidate("team", t.id, t.code, t.name, 0.0, 1.0) for t in rows]
+            places = [(t.lon, t.lat) for t in rows]
+        elif need.kind == "equipment":
+            stmt = actor.by_path(
+                select(Equipment).where(
+                    Equipment.status == ResourceStatus.available, Equipment.type == need.what
+                ),
+                Equipment.region_path,
+            )
+            rows = session.scalars(stmt).all()
+            cands = [Candidate("equipment", e.id, e.code, e.name, 0.0, e.quantity) for e in rows]
+            places = [(e.lon, e.lat) for e in rows]
+        else:
+            held = [
+                line for line in stock.holdings(session, actor) if line.material_code == need.what
+            ]
+            stores = {
+                w.id: w
+                for w in session.scalars(
+                    select(Warehouse).where(Warehouse.id.in_([h.warehouse_id for h in held]))
+                )
+            }
+            cands = [
+                Candidate(
+                    "material",
+                    h.warehouse_id,
+                    stores[h.warehouse_id].code,
+                    h.warehouse,
+                    0.0,
+                    h.quantity,
+                )
+                for h in held
+            ]
+            places = [(stores[h.warehouse_id].lon, stores[h.warehouse_id].lat) for h in held]
+        for cand, minutes in zip(cands, _minutes(places, lon, lat, mode), strict=True):
+            cand.minutes = round(float(minutes), 1)
+        cands.sort(key=lambda c: (c.minutes, c.code))
+        result = Ranked(need, cands[:limit])
+        got = 0.0
+        for cand in cands:
+            if got >= need.amount:
+                break
+            result.picked.append(cand)
+            got += cand.available
+        result.met = got >= need.amount
+        out.append(result)
+    return out
+
+
+def _incident_region(session: Session, actor: Actor, lon: float, lat: float) -> tuple[int, str]:
+    ids, paths = locate(session, [lon], [lat])
+    if ids[0] < 0 or paths[0] is None or not actor.covers(paths[0]):
+        raise ValidationFailed(
+            f"事发地点 ({lon}, {lat}) 不在您的辖区内 / the incident lies outside your region",
+            [{"row": None, "field": "lon", "reason": "outside your region"}],
+        )
+    return int(ids[0]), paths[0]
+
+
+def _code() -> str:
+    return f"DD-{utcnow():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def send_team(
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    *,
+    lon: float,
+    lat: float,
+    title: str,
+    mode: str = "road",
+) -> DispatchOrder:
+    """Order team ``team_id`` to the incident; it must be available."""
+    actor.require_write()
+    _, path = _incident_region(session, actor, lon, lat)
+    team = session.get(RescueTeam, team_id)
+    if team is None or not actor.covers(team.region_path):
+        raise NotFound("队伍不存在 / team not found")
+    claimed = session.execute(
+        RescueTeam.__table__.update()
+        .where(RescueTeam.id == team.id, RescueTeam.status == ResourceStatus.available)
+        .values(status=ResourceStatus.deployed)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict(f"{team.name} 当前不可调派 / the team is not available")
+    eta = float(_minutes([(team.lon, team.lat)], lon, lat, mode)[0])
+    order = DispatchOrder(
+        code=_code(),
+        title=title,
+        lon=lon,
+        lat=lat,
+        team_id=team.id,
+        state=OrderState.issued,
+        eta_minutes=round(eta, 1),
+        region_path=path,
+        history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
+        created_by=actor.username,
+    )
+    session.add(order)
+    session.flush()
+    if team.contact_person_id:
+        notices.issue(
+            session,
+            kind="dispatch",
+            title=f"调度指令：{title}",
+            body=(
+                f"{team.name} 请立即出动前往 ({lon:.5f}, {lat:.5f})，预计 {eta:.0f} 分钟到达。"
+                f"指令编号 {order.code}。"
+            ),
+            region_id=team.region_id,
+            key=f"dispatch:{order.id}",
+            persons=[(team.contact_person_id, "team_contact")],
+            subject=("dispatch_order", order.id),
+        )
+    session.expire(team)
+    return order
+
+
+def send_materials(
+    session: Session,
+    actor: Actor,
+    warehouse_id: int,
+    items: list[dict[str, Any]],
+    *,
+    lon: float,
+    lat: float,
+    title: str,
+    mode: str = "road",
+) -> DispatchOrder:
+    """Release materials from one warehouse to the incident: every line allocated or none."""
+    actor.require_write()
+    _, path = _incident_region(session, actor, lon, lat)
+    store = session.get(Warehouse, warehouse_id)
+    if store is None or not actor.covers(store.region_path):
+        raise NotFound("仓库不存在 / warehouse not found")
+    if not items:
+        raise ValidationFailed(
+            "请列出物资 / list the materials",
+            [{"row": None, "field": "items", "reason": "a non-empty list"}],
+        )
+    eta = float(_minutes([(store.lon, store.lat)], lon, lat, mode)[0])
+    order = DispatchOrder(
+        code=_code(),
+        title=title,
+        lon=lon,
+        lat=lat,
+        warehouse_id=store.id,
+        state=OrderState.issued,
+        eta_minutes=round(eta, 1),
+        region_path=path,
+        history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
+        created_by=actor.username,
+    )
+    session.add(order)
+    session.flush()
+    for item in items:
+        code = str(item.get("material_code") or "")
+        for taken in stock.allocate(session, actor, store.id, code, item.get("quantity")):
+            material_id = session.scalar(
+                select(StockBatch.material_id).where(StockBatch.id == taken.batch_id)
+            )
+            session.add(
+                OrderLine(
+                    order_id=order.id,
+                    batch_id=taken.batch_id,
+                    material_id=material_id,
+                    quantity=taken.quantity,
+                )
+            )
+    session.flush()
+    return order
+
+
+def orders(
+    session: Session, actor: Actor, *, active_only: bool = False, limit: int = 100
+) -> list[DispatchOrder]:
+    stmt = actor.by_path(select(DispatchOrder), DispatchOrder.region_path)
+    if active_only:
+        stmt = stmt.where(DispatchOrder.state.not_in(["released", "cancelled"]))
+    return list(session.scalars(stmt.order_by(DispatchOrder.created_at.desc()).limit(limit)))
+
+
+def get_order(session: Session, actor: Actor, order_id: int) -> DispatchOrder:
+    order = session.get(DispatchOrder, order_id)
+    if order is None or not actor.covers(order.region_path):
+        raise NotFound("调度指令不存在 / order not found")
+    return order
+
+
+def advance(session: Session, actor: Actor, order_id: int, state: str) -> DispatchOrder:
+    """Move an order to its next state; releasing or cancelling frees the team."""
+    actor.require_write()
+    order = get_order(session, actor, order_id)
+    try:
+        target = OrderState(state)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"未知状态 {state!r} / unknown state",
+            [{"row": None, "field": "state", "reason": "unknown"}],
+        ) from exc
+    allowed = NEXT_STATES.get(OrderState(order.state), set())
+    if target not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
+        raise Conflict(f"{order.state} 之后不能是 {state} / next may be: {names}")
+    order.state = target
+    order.history = [
+        *order.history,
+        {"state": target.value, "at": utcnow().isoformat(), "by": actor.username},
+    ]
+    if target in (OrderState.released, OrderState.cancelled) and order.team_id:
+        team = session.get(RescueTeam, order.team_id)
+        if team is not None:
+            team.status = ResourceStatus.available
+    session.flush()
+    return order

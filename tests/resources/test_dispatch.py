@@ -1,0 +1,187 @@
+"""Dispatch: ranking by arrival time and fit, orders and their states, materials allocated
+in the same transaction, and the API around them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import WANZHOU, actor
+from yingji.errors import Conflict, ValidationFailed
+from yingji.notices.models import Notice
+from yingji.resources import dispatch, registry, stock, travel
+from yingji.resources.models import OrderLine, RescueTeam, StockBatch
+
+LON, LAT = WANZHOU
+# Road, default terrain: 60 km/h, detour 1.3, no fixed time: 1.3 minutes per straight km.
+PER_KM = 1.3 / 60 * 60
+
+
+def _team(session, city, code, dx_deg, kind="fire_station", skills=("fire",), **extra):
+    return registry.create_team(
+        session,
+        city,
+        {
+            "code": code,
+            "name": code,
+            "kind": kind,
+            "size": 20,
+            "skills": list(skills),
+            "lon": LON + dx_deg,
+            "lat": LAT,
+            **extra,
+        },
+    )
+
+
+def test_ranking_by_arrival_time_and_fit(session, city):
+    near = _team(session, city, "T-near", 0.02)
+    far = _team(session, city, "T-far", 0.10, skills=("fire", "swift_water"))
+    _team(session, city, "T-mid", 0.05)
+    needs = dispatch.parse_needs(
+        [{"kind": "team", "what": "fire", "amount": 2}, {"kind": "team", "what": "swift_water"}]
+    )
+    fire, water = dispatch.rank(session, city, LON, LAT, needs)
+    assert [c.code for c in fire.candidates] == ["T-near", "T-mid", "T-far"]
+    assert [c.code for c in fire.picked] == ["T-near", "T-mid"] and fire.met
+    km = float(travel.haversine_km([[near.lon, near.lat]], [[LON, LAT]])[0, 0])
+    assert fire.candidates[0].minutes == pytest.approx(km * PER_KM, abs=0.06)
+    assert [c.code for c in water.picked] == [far.code]
+
+
+def test_deployed_teams_are_not_offered(session, city):
+    team = _team(session, city, "T1", 0.02)
+    registry.set_status(session, city, RescueTeam, team.id, "deployed")
+    (fire,) = dispatch.rank(session, city, LON, LAT, dispatch.parse_needs([{"kind": "team"}]))
+    assert fire.candidates == [] and not fire.met
+
+
+def test_materials_are_ranked_by_warehouse_and_split(session, city, store):
+    other = registry.create_warehouse(
+        session, city, {"code": "W2", "name": "远库", "level": 3, "lon": LON + 0.2, "lat": LAT}
+    )
+    stock.receive(session, city, store, "TENT", 300)
+    stock.receive(session, city, other.id, "TENT", 400)
+    (tents,) = dispatch.rank(
+        session,
+        city,
+        LON,
+        LAT,
+        dispatch.parse_needs([{"kind": "material", "what": "TENT", "amount": 500}]),
+    )
+    assert [c.code for c in tents.picked] == ["WZ-CK1", "W2"] and tents.met
+
+
+def test_bad_needs_name_the_row_and_field():
+    with pytest.raises(ValidationFailed) as caught:
+        dispatch.parse_needs(
+            [{"kind": "boat"}, {"kind": "material"}, {"kind": "team", "amount": 0}]
+        )
+    assert [(d["row"], d["field"]) for d in caught.value.details] == [
+        (0, "kind"),
+        (1, "what"),
+        (2, "amount"),
+    ]
+
+
+def test_an_order_moves_through_its_states_and_frees_the_team(session, city):
+    team = _team(session, city, "T1", 0.02)
+    order = dispatch.send_team(session, city, team.id, lon=LON, lat=LAT, title="山洪救援")
+    assert session.get(RescueTeam, team.id).status == "deployed"
+    assert order.eta_minutes > 0
+    with pytest.raises(Conflict):
+        dispatch.send_team(session, city, team.id, lon=LON, lat=LAT, title="again")
+    with pytest.raises(Conflict):
+        dispatch.advance(session, city, order.id, "arrived")  # must acknowledge first
+    for state in ("acknowledged", "en_route", "arrived", "released"):
+        dispatch.advance(session, city, order.id, state)
+    assert [h["state"] for h in order.history] == [
+        "issued",
+        "acknowledged",
+        "en_route",
+        "arrived",
+        "released",
+    ]
+    assert session.get(RescueTeam, team.id).status == "available"
+    with pytest.raises(Conflict):
+        dispatch.advance(session, city, order.id, "cancelled")
+
+
+def test_the_team_contact_gets_a_dispatch_notice(session, city):
+    from yingji.people.models import Person
+
+    person = session.scalar(select(Person).order_by(Person.id))
+    team = _team(session, city, "T1", 0.02, contact_person_id=person.id)
+    order = dispatch.send_team(session, city, team.id, lon=LON, lat=LAT, title="山洪救援")
+    notice = session.scalar(select(Notice).where(Notice.key == f"dispatch:{order.id}"))
+    assert notice is not None and notice.kind == "dispatch" and order.code in notice.body
+
+
+def test_materials_leave_stock_in_the_same_order(session, city, store):
+    stock.receive(session, city, store, "TENT", 100, batch="a")
+    order = dispatch.send_materials(
+        session,
+        city,
+        store,
+        [{"material_code": "TENT", "quantity": 30}],
+        lon=LON,
+        lat=LAT,
+        title="安置点帐篷",
+    )
+    assert [(ln.quantity) for ln in session.scalars(select(OrderLine))] == [30]
+    assert session.scalar(select(StockBatch.quantity)) == 70
+    with pytest.raises(Conflict):
+        dispatch.send_materials(
+            session,
+            city,
+            store,
+            [{"material_code": "TENT", "quantity": 71}],
+            lon=LON,
+            lat=LAT,
+            title="too many",
+        )
+    assert order.warehouse_id == store
+
+
+def test_orders_outside_the_region_are_refused(session):
+    township = actor(session, "twp_operator")
+    with pytest.raises(ValidationFailed):
+        dispatch.send_team(session, township, 1, lon=106.55, lat=29.56, title="x")
+
+
+def test_api_round_trip(api):
+    admin = api("admin")
+    made = admin.post(
+        "/api/v1/resources/teams",
+        json={
+            "code": "API-1",
+            "name": "万州消防站",
+            "kind": "fire_station",
+            "size": 25,
+            "skills": ["fire"],
+            "lon": LON + 0.02,
+            "lat": LAT,
+        },
+    )
+    assert made.status_code == 201, made.text
+    ranked = admin.post(
+        "/api/v1/resources/dispatch/rank",
+        json={"lon": LON, "lat": LAT, "needs": [{"kind": "team", "what": "fire"}]},
+    ).json()
+    assert ranked[0]["picked"][0]["code"] == "API-1"
+    order = admin.post(
+        "/api/v1/resources/dispatch/teams",
+        json={"team_id": made.json()["id"], "lon": LON, "lat": LAT, "title": "测试"},
+    )
+    assert order.status_code == 201, order.text
+    moved = admin.post(
+        f"/api/v1/resources/dispatch/orders/{order.json()['id']}/state", json={"state": "bogus"}
+    )
+    assert moved.status_code == 422
+    circles = admin.get("/api/v1/resources/coverage?thresholds=5,10,30").json()
+    assert [row["minutes"] for row in circles["summary"]] == [5, 10, 30]
+    assert circles["stations"][0]["code"] == "API-1"
+    assert circles["summary"][-1]["population_covered"] > 0
+    bad = admin.post("/api/v1/resources/teams", json={"code": "", "kind": "x"})
+    assert bad.status_code == 422
+    assert {"code", "name", "kind"} <= {d["field"] for d in bad.json()["error"]["details"]}
