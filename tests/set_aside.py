@@ -13,3 +13,25 @@ def set_aside_demo_calls(engine: Engine) -> None:
         conn.execute(text("DELETE FROM delivery"))
         conn.execute(text("DELETE FROM instruction"))
         conn.execute(text("UPDATE job_timer SET state = 'cancelled' WHERE state = 'pending'"))
+
+
+RESOURCE_TABLES = (
+    "dispatch_order_line",
+    "dispatch_order",
+    "stock_batch",
+    "reserve_standard",
+    "region_reserve_class",
+    "equipment",
+    "warehouse",
+    "rescue_team",
+    "material",
+)
+"""Children first, so the deletes respect the foreign keys."""
+
+
+def set_aside_demo_resources(engine: Engine) -> None:
+    """Remove the demo's teams, warehouses, stock and standards, for tests that rank, count
+    or allocate exactly what they created."""
+    with engine.begin() as conn:
+        for table in RESOURCE_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from set_aside import set_aside_demo_resources
 from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for
@@ -13,6 +14,14 @@ from yingji.resources import registry
 
 WANZHOU = (108.41, 30.81)
 """A point in 万州区 (demo county 500101)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_resources(request: pytest.FixtureRequest) -> None:
+    """The demo stocks 重庆 with teams and warehouses; tests here count their own."""
+    for name in ("engine", "sqlite_engine"):
+        if name in request.fixturenames:
+            set_aside_demo_resources(request.getfixturevalue(name))
 
 
 def actor(session: Session, username: str) -> Actor:

@@ -1,10 +1,11 @@
 """Reserve standards (储备标准) and the gap report (缺口).
 
-A standard applies to every region of its ``level`` (and, when it names one, of its county
-class; a county without a class is treated as class 3). It asks for a quantity of one
-material, a quantity per resident, or stock of a hazard scope (material category; ``general``
-= everything) worth a sum in yuan. A region holds what its own-level warehouses in its
-subtree hold: a county's reserve is the county stores, not the townships'.
+A standard applies to every region of its ``level`` inside the subtree of the bureau that
+set it (and, when it names one, of its county class; a county without a class is treated as
+class 3). It asks for a quantity of one material, a quantity per resident, or stock of a
+hazard scope (material category; ``general`` = everything) worth a sum in yuan. A region
+holds what its own-level warehouses in its subtree hold: a county's reserve is the county
+stores, not the townships'.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def add_standard(
     if bad:
         raise ValidationFailed("储备标准有误 / invalid reserve standard", bad)
     standard = ReserveStandard(
+        region_path=actor.region_path,
         scope=scope,
         level=level,
         county_class=county_class,
@@ -126,10 +128,12 @@ def report(session: Session, actor: Actor, root_path: str | None = None) -> list
     held_qty, held_value = _holdings(session, root, levels, regions, materials)
 
     out: list[Gap] = []
-    for rid, code, name, level, _path, people in regions:
+    for rid, code, name, level, path, people in regions:
         klass = classes.get(rid, DEFAULT_COUNTY_CLASS)
         for s in standards:
             if s.level != level or (s.county_class is not None and s.county_class != klass):
+                continue
+            if not path.startswith(s.region_path):
                 continue
             if s.material_id is not None:
                 m = materials[s.material_id]

@@ -165,6 +165,8 @@ class ReserveStandard(Base):
     __tablename__ = "reserve_standard"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    region_path: Mapped[str] = mapped_column(path_type(400), index=True)
+    """The subtree the norm is set for (the setting bureau's region)."""
     scope: Mapped[str] = mapped_column(String(40), default="general")
     level: Mapped[int] = mapped_column(Integer)
     county_class: Mapped[int | None] = mapped_column(Integer)

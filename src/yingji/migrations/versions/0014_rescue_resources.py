@@ -43,6 +43,11 @@ def upgrade() -> None:
     op.create_table(
         "reserve_standard",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "region_path",
+            sa.String(length=400).with_variant(sa.String(length=400, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("scope", sa.String(length=40), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("county_class", sa.Integer(), nullable=True),
@@ -56,6 +61,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reserve_standard")),
     )
+    with op.batch_alter_table("reserve_standard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reserve_standard_region_path"), ["region_path"], unique=False
+        )
+
     op.create_table(
         "rescue_team",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -312,6 +322,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rescue_team_region_id"))
 
     op.drop_table("rescue_team")
+    with op.batch_alter_table("reserve_standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reserve_standard_region_path"))
+
     op.drop_table("reserve_standard")
     op.drop_table("region_reserve_class")
     op.drop_table("material")
