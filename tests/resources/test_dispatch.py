@@ -185,3 +185,30 @@ def test_api_round_trip(api):
     bad = admin.post("/api/v1/resources/teams", json={"code": "", "kind": "x"})
     assert bad.status_code == 422
     assert {"code", "name", "kind"} <= {d["field"] for d in bad.json()["error"]["details"]}
+
+
+def test_site_suggestions_add_people_each(api):
+    admin = api("admin")
+    for code, dx in (("S1", 0.0), ("S2", 0.3)):
+        made = admin.post(
+            "/api/v1/resources/teams",
+            json={
+                "code": code,
+                "name": code,
+                "kind": "fire_station",
+                "size": 20,
+                "lon": LON + dx,
+                "lat": LAT,
+            },
+        )
+        assert made.status_code == 201, made.text
+    before = admin.get("/api/v1/resources/coverage?thresholds=10").json()["summary"][0]
+    sites = admin.get("/api/v1/resources/coverage/sites?threshold=10&p=2").json()
+    assert sites["covered_before"] == pytest.approx(before["population_covered"])
+    gains = [s["gain"] for s in sites["sites"]]
+    assert gains and all(g > 0 for g in gains) and gains == sorted(gains, reverse=True)
+    assert sites["covered_after"] == pytest.approx(sites["covered_before"] + sum(gains))
+    assert all(
+        s["region_code"].startswith("5001") or s["region_code"].startswith("5002")
+        for s in sites["sites"]
+    )

@@ -297,3 +297,19 @@ def coverage_report(
         raise invalid("thresholds", "阈值为逗号分隔的分钟数 / comma-separated minutes") from exc
     chosen = [k.strip() for k in kinds.split(",") if k.strip()]
     return circles.report(session, actor, mode=mode, thresholds=limits, kinds=chosen)
+
+
+@router.get("/resources/coverage/sites")
+def suggest_sites(
+    session: DbSession,
+    actor: CurrentActor,
+    threshold: float = 10.0,
+    p: int = 3,
+    mode: str = "road",
+    kinds: str = "fire_station",
+) -> dict[str, Any]:
+    """Where new stations would add the most people within ``threshold`` minutes (MCLP)."""
+    chosen = [k.strip() for k in kinds.split(",") if k.strip()]
+    return circles.suggest_sites(
+        session, actor, threshold_minutes=threshold, p=p, mode=mode, kinds=chosen
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.regions.models import Region
 from yingji.regions.paths import under
-from yingji.resources import coverage, travel
+from yingji.resources import coverage, siting, travel
 from yingji.resources.models import RescueTeam
 from yingji.risk.models import RiskPoint
 
@@ -65,6 +65,13 @@ def _risk_counts(session: Session, root: str, demand: list[Any]) -> np.ndarray:
     return counts
 
 
+def _stations(session: Session, actor: Actor, kinds: Sequence[str]) -> list[RescueTeam]:
+    stmt = actor.by_path(
+        select(RescueTeam).where(RescueTeam.kind.in_(kinds)), RescueTeam.region_path
+    )
+    return list(session.scalars(stmt.order_by(RescueTeam.code)))
+
+
 def report(
     session: Session,
     actor: Actor,
@@ -99,3 +106,36 @@ def report(
             for t in stations
         ],
     }
+
+
+def suggest_sites(
+    session: Session,
+    actor: Actor,
+    *,
+    threshold_minutes: float = 10.0,
+    p: int = 3,
+    mode: str = "road",
+    kinds: Sequence[str] = DEFAULT_KINDS,
+) -> dict[str, Any]:
+    """New station sites (MCLP) among the townships' centres that add the most people
+    within ``threshold_minutes`` of the existing stations, each with the people it adds."""
+    demand, _level = _demand(session, actor.region_path)
+    if not demand:
+        return {"sites": [], "covered_before": 0, "covered_after": 0, "total": 0}
+    stations = _stations(session, actor, kinds)
+    sites = np.array([(d[2], d[3]) for d in demand], dtype=float)
+    bases = np.array([(t.lon, t.lat) for t in stations], dtype=float).reshape(-1, 2)
+    people = np.array([d[4] for d in demand], dtype=float)
+    cost = travel.travel_minutes(np.vstack([bases, sites]), sites, mode)
+    existing = np.arange(len(bases))
+    result = siting.mclp(cost, people, threshold_minutes, min(p, len(sites)), existing)
+    out = result.as_dict()
+    paths = session.execute(
+        select(Region.id, Region.code, Region.name).where(Region.id.in_([d[0] for d in demand]))
+    ).all()
+    names = {rid: (code, name) for rid, code, name in paths}
+    for site in out["sites"]:
+        d = demand[site["candidate"] - len(bases)]
+        code, name = names[d[0]]
+        site.update({"region_code": code, "name": name, "lon": d[2], "lat": d[3]})
+    return out

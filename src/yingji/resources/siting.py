@@ -20,6 +20,7 @@ reads as a build order; a site adding nothing at its turn is redundant and is le
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,12 +247,14 @@ def _spopt(
     pulp, LSCP, MCLP = _solver_modules()
 
     cost = np.where(rows, 0.0, np.inf)
-    if method == "mclp":
-        model = MCLP.from_cost_matrix(cost, row_w, threshold, min(p or 0, rows.shape[1]))
-    else:
-        model = LSCP.from_cost_matrix(cost, threshold)
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
-    model.solve(solver, results=False)  # raises RuntimeError unless a solution was found
+    with warnings.catch_warnings():  # PuLP 3 announces 4.0 changes on every model it builds
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if method == "mclp":
+            model = MCLP.from_cost_matrix(cost, row_w, threshold, min(p or 0, rows.shape[1]))
+        else:
+            model = LSCP.from_cost_matrix(cost, threshold)
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+        model.solve(solver, results=False)  # raises RuntimeError unless a solution was found
     picked = np.flatnonzero([(v.value() or 0) > 0.5 for v in model.fac_vars])
     proven = model.problem.sol_status == pulp.LpSolutionOptimal
     return ("optimal" if proven else "feasible"), picked
