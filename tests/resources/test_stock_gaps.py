@@ -159,3 +159,35 @@ def test_warehouse_in_scope_only(session, city, store):
     rows, total = registry.listing(session, township, Warehouse)
     assert total == 0 or all(township.covers(w.region_path) for w in rows)
     assert registry.listing(session, city, Warehouse)[1] == 1
+
+
+def test_keepers_hear_of_batches_near_expiry_once(session, city, catalogue):
+    from yingji.notices.models import Notice
+    from yingji.people.models import Person
+    from yingji.resources import alerts
+
+    keeper = session.scalar(select(Person).order_by(Person.id))
+    lon, lat = WANZHOU
+    store = registry.create_warehouse(
+        session,
+        city,
+        {
+            "code": "K1",
+            "name": "乡镇储备点",
+            "level": 4,
+            "lon": lon,
+            "lat": lat,
+            "keeper_person_id": keeper.id,
+        },
+    )
+    today = clock.today()
+    stock.receive(
+        session, city, store.id, "WATER", 10, batch="a", expires_on=today + dt.timedelta(days=5)
+    )
+    stock.receive(
+        session, city, store.id, "WATER", 10, batch="b", expires_on=today + dt.timedelta(days=200)
+    )
+    assert alerts.announce(session, today) == 1
+    assert alerts.announce(session, today) == 0
+    notice = session.scalar(select(Notice).where(Notice.key.like("expiry:%")))
+    assert "5 天后到期" in notice.body and "乡镇储备点" in notice.title

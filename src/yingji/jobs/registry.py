@@ -22,6 +22,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "yingji.warnings.callresponse.jobs",
     "yingji.warnings.polling",
     "yingji.quake.polling",
+    "yingji.resources.alerts",
 )
 """Modules whose import registers handlers or periodic tasks, one line per domain."""
 
