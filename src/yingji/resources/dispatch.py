@@ -197,6 +197,39 @@ def _code() -> str:
     return f"DD-{utcnow():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
+def _new_order(
+    session: Session,
+    actor: Actor,
+    origin: tuple[float, float],
+    *,
+    lon: float,
+    lat: float,
+    title: str,
+    mode: str,
+    path: str,
+    team_id: int | None = None,
+    warehouse_id: int | None = None,
+) -> DispatchOrder:
+    """An issued order from ``origin`` to the incident, with its arrival estimate."""
+    eta = float(_minutes([origin], lon, lat, mode)[0])
+    order = DispatchOrder(
+        code=_code(),
+        title=title,
+        lon=lon,
+        lat=lat,
+        team_id=team_id,
+        warehouse_id=warehouse_id,
+        state=OrderState.issued,
+        eta_minutes=round(eta, 1),
+        region_path=path,
+        history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
+        created_by=actor.username,
+    )
+    session.add(order)
+    session.flush()
+    return order
+
+
 def send_team(
     session: Session,
     actor: Actor,
@@ -220,21 +253,18 @@ def send_team(
     )
     if claimed.rowcount != 1:
         raise Conflict(f"{team.name} 当前不可调派 / the team is not available")
-    eta = float(_minutes([(team.lon, team.lat)], lon, lat, mode)[0])
-    order = DispatchOrder(
-        code=_code(),
-        title=title,
+    order = _new_order(
+        session,
+        actor,
+        (team.lon, team.lat),
         lon=lon,
         lat=lat,
+        title=title,
+        mode=mode,
+        path=path,
         team_id=team.id,
-        state=OrderState.issued,
-        eta_minutes=round(eta, 1),
-        region_path=path,
-        history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
-        created_by=actor.username,
     )
-    session.add(order)
-    session.flush()
+    eta = order.eta_minutes
     if team.contact_person_id:
         notices.issue(
             session,
@@ -275,21 +305,17 @@ def send_materials(
             "请列出物资 / list the materials",
             [{"row": None, "field": "items", "reason": "a non-empty list"}],
         )
-    eta = float(_minutes([(store.lon, store.lat)], lon, lat, mode)[0])
-    order = DispatchOrder(
-        code=_code(),
-        title=title,
+    order = _new_order(
+        session,
+        actor,
+        (store.lon, store.lat),
         lon=lon,
         lat=lat,
+        title=title,
+        mode=mode,
+        path=path,
         warehouse_id=store.id,
-        state=OrderState.issued,
-        eta_minutes=round(eta, 1),
-        region_path=path,
-        history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
-        created_by=actor.username,
     )
-    session.add(order)
-    session.flush()
     for item in items:
         code = str(item.get("material_code") or "")
         for taken in stock.allocate(session, actor, store.id, code, item.get("quantity")):
