@@ -32,6 +32,7 @@ PAGE_ROUTERS = (
     "yingji.web.callresponse_pages",
     "yingji.web.board_pages",
     "yingji.web.quake_pages",
+    "yingji.web.resource_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("plans", "/plans"),
     ("direct", "/direct"),
     ("quake", "/quake"),
+    ("resources", "/resources"),
     ("callstats", "/callresponse/stats"),
     ("hazards", "/hazards"),
     ("whistle", "/whistle-reports"),
