@@ -31,6 +31,7 @@ from yingji.resources.models import (
 )
 
 DEFAULT_COUNTY_CLASS = 3
+VALUE_ITEM = "储备总值"
 GENERAL = "general"
 
 
@@ -106,6 +107,8 @@ class Gap:
     held: float
     shortfall: float
     shortfall_yuan: float
+    material_code: str | None
+    """The material's code; None for a value standard (the item is then 储备总值, in 元)."""
 
 
 def report(session: Session, actor: Actor, root_path: str | None = None) -> list[Gap]:
@@ -151,13 +154,15 @@ def report(session: Session, actor: Actor, root_path: str | None = None) -> list
                         held,
                         short,
                         short * m.unit_price,
+                        m.code,
                     )
                 )
             else:
                 held = held_value[(rid, s.scope)]
                 short = max(s.value_yuan - held, 0.0)
+                required = s.value_yuan
                 out.append(
-                    Gap(code, name, s.scope, "储备总值", "元", s.value_yuan, held, short, short)
+                    Gap(code, name, s.scope, VALUE_ITEM, "元", required, held, short, short, None)
                 )
     return sorted(out, key=lambda g: (g.shortfall_yuan == 0, -g.shortfall_yuan, g.region_code))
 
