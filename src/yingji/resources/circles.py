@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.regions.models import Region
 from yingji.regions.paths import under
-from yingji.resources import coverage, siting, travel
+from yingji.resources import coverage, roads, siting
 from yingji.resources.models import RescueTeam
 from yingji.risk.models import RiskPoint
 
@@ -91,7 +91,7 @@ def report(
     people = np.array([d[4] for d in demand], dtype=float)
     if stations and len(demand):
         bases = np.array([(t.lon, t.lat) for t in stations], dtype=float)
-        minutes = travel.travel_minutes(bases, lonlat, mode).min(axis=0)
+        minutes = roads.minutes(bases, lonlat, mode).min(axis=0)
     else:
         minutes = np.full(len(demand), np.inf)
     return {
@@ -126,7 +126,7 @@ def suggest_sites(
     sites = np.array([(d[2], d[3]) for d in demand], dtype=float)
     bases = np.array([(t.lon, t.lat) for t in stations], dtype=float).reshape(-1, 2)
     people = np.array([d[4] for d in demand], dtype=float)
-    cost = travel.travel_minutes(np.vstack([bases, sites]), sites, mode)
+    cost = roads.minutes(np.vstack([bases, sites]), sites, mode)
     existing = np.arange(len(bases))
     result = siting.mclp(cost, people, threshold_minutes, min(p, len(sites)), existing)
     out = result.as_dict()

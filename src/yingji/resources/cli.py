@@ -4,6 +4,7 @@ gaps; rank what can reach a place; send a team; move an order along."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ import typer
 from yingji.cli_support import actor_named, problem
 from yingji.db import session_scope
 from yingji.errors import YingjiError
-from yingji.resources import dispatch, gaps, registry, stock
+from yingji.resources import dispatch, gaps, registry, roads, stock
 from yingji.resources.models import TEAM_KIND_LABELS, RescueTeam, Warehouse
 
 app = typer.Typer(help="救援力量与物资 / rescue forces and reserves", no_args_is_help=True)
@@ -134,3 +135,25 @@ def order(
             typer.echo(f"{done.code}\t{done.state}")
     except YingjiError as exc:
         raise problem(exc) from exc
+
+
+@app.command("roads-import")
+def roads_import(
+    file: Annotated[Path, typer.Argument(help="GeoJSON 道路图层或 OSM (.osm/.pbf) / road layer")],
+    as_user: AsUser = None,
+) -> None:
+    """Import the road network that dispatch and coverage then travel on."""
+    try:
+        with session_scope() as session:
+            network = roads.import_file(actor_named(session, as_user), file)
+    except YingjiError as exc:
+        raise problem(exc) from exc
+    typer.echo(f"{network.lon.size} 个节点 / nodes, {network.edge_from.size} 条路段 / edges")
+
+
+@app.command("roads-clear")
+def roads_clear(as_user: AsUser = None) -> None:
+    """Forget the imported road network (travel falls back to straight lines)."""
+    with session_scope() as session:
+        gone = roads.clear(actor_named(session, as_user))
+    typer.echo("已清除 / cleared" if gone else "没有导入的道路网 / none imported")

@@ -2,8 +2,8 @@
 
 Ranking asks, for each need (a team with a skill or of a kind, equipment of a type, a
 quantity of a material), which available resources in the actor's subtree fit it and how
-long each takes to arrive (``travel``: the road network when one is imported, else
-straight line × detour ÷ speed). Issuing an order is one transaction: the team is marked
+long each takes to arrive (over the imported road network, else straight line × detour ÷
+speed: ``roads.minutes``). Issuing an order is one transaction: the team is marked
 deployed, materials are allocated from stock (never below zero, see ``stock``), and the
 team's contact gets a dispatch notice in their inbox.
 """
@@ -22,7 +22,7 @@ from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import Conflict, NotFound, ValidationFailed
 from yingji.notices import service as notices
-from yingji.resources import stock, travel
+from yingji.resources import roads, stock
 from yingji.resources.models import (
     DispatchOrder,
     Equipment,
@@ -107,7 +107,7 @@ def _minutes(sources: list[tuple[float, float]], lon: float, lat: float, mode: s
     if not sources:
         return np.zeros(0)
     src = np.asarray(sources, dtype=float)
-    return travel.travel_minutes(src, np.array([[lon, lat]]), mode)[:, 0]
+    return roads.minutes(src, np.array([[lon, lat]]), mode)[:, 0]
 
 
 def _team_candidates(session: Session, actor: Actor, need: Need) -> list[Any]:
