@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from yingji import clock
 from yingji.hazards import machine
 from yingji.hazards.models import HazardState
 
@@ -35,7 +36,7 @@ def test_general_hazard_full_cycle_with_timeline(api: Any, demo: dict[str, Any])
     hid = hazard["id"]
     _step(regulator, hid, "confirm", grade="general")
     assigned = _step(regulator, hid, "assign", owner_person_id=demo["owner_person_id"])
-    assert assigned["deadline"] == (dt.date.today() + dt.timedelta(days=15)).isoformat()
+    assert assigned["deadline"] == (clock.today() + dt.timedelta(days=15)).isoformat()
     _step(ent, hid, "start")
     _step(ent, hid, "progress", comment="已更换报警器探头")
     _step(ent, hid, "submit", comment="整改完成")

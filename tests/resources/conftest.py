@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from resources_helpers import WANZHOU, actor
 from sqlalchemy.orm import Session
 
 from set_aside import set_aside_demo_resources
-from yingji.auth.models import User
 from yingji.auth.scope import Actor
-from yingji.auth.service import actor_for
 from yingji.resources import registry
-
-WANZHOU = (108.41, 30.81)
-"""A point in 万州区 (demo county 500101)."""
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +17,6 @@ def _no_demo_resources(request: pytest.FixtureRequest) -> None:
     for name in ("engine", "sqlite_engine"):
         if name in request.fixturenames:
             set_aside_demo_resources(request.getfixturevalue(name))
-
-
-def actor(session: Session, username: str) -> Actor:
-    return actor_for(session, session.scalar(select(User).where(User.username == username)))
 
 
 @pytest.fixture

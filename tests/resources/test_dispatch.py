@@ -4,9 +4,9 @@ in the same transaction, and the API around them."""
 from __future__ import annotations
 
 import pytest
+from resources_helpers import WANZHOU, actor
 from sqlalchemy import select
 
-from conftest import WANZHOU, actor
 from yingji.errors import Conflict, ValidationFailed
 from yingji.notices.models import Notice
 from yingji.resources import dispatch, registry, stock, travel

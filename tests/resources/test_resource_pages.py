@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from resources_helpers import WANZHOU
 
-from conftest import WANZHOU
 from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
 from yingji import clock
 from yingji.db import make_engine

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from resources_helpers import WANZHOU, actor
 
-from conftest import WANZHOU
 from yingji.config import get_settings
+from yingji.errors import PermissionDenied, ValidationFailed
 from yingji.resources import dispatch, registry, roads, travel
 
 LON, LAT = WANZHOU
@@ -61,9 +62,6 @@ def test_dispatch_travels_on_the_imported_roads(session, city, storage, tmp_path
 
 
 def test_only_city_level_imports_roads(session, storage, tmp_path):
-    from conftest import actor
-    from yingji.errors import PermissionDenied, ValidationFailed
-
     with pytest.raises(PermissionDenied):
         roads.import_file(actor(session, "twp_operator"), _layer(tmp_path))
     bad = tmp_path / "roads.txt"

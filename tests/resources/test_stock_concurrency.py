@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from resources_helpers import WANZHOU, actor
 from sqlalchemy import func, select
 
-from conftest import WANZHOU, actor
 from yingji.db import session_factory
 from yingji.errors import Conflict
 from yingji.resources import registry, stock

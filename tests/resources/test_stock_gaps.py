@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from resources_helpers import WANZHOU, actor
 from sqlalchemy import select
 
-from conftest import WANZHOU, actor
 from yingji import clock
 from yingji.errors import Conflict, PermissionDenied, ValidationFailed
 from yingji.regions.models import Region
