@@ -30,7 +30,6 @@ from yingji.resources.models import (
     OrderState,
     RescueTeam,
     ResourceStatus,
-    StockBatch,
     Warehouse,
 )
 from yingji.risk.service import locate
@@ -147,9 +146,7 @@ def rank(
             cands = [Candidate("equipment", e.id, e.code, e.name, 0.0, e.quantity) for e in rows]
             places = [(e.lon, e.lat) for e in rows]
         else:
-            held = [
-                line for line in stock.holdings(session, actor) if line.material_code == need.what
-            ]
+            held = stock.holdings(session, actor, material_code=need.what)
             stores = {
                 w.id: w
                 for w in session.scalars(
@@ -319,14 +316,11 @@ def send_materials(
     for item in items:
         code = str(item.get("material_code") or "")
         for taken in stock.allocate(session, actor, store.id, code, item.get("quantity")):
-            material_id = session.scalar(
-                select(StockBatch.material_id).where(StockBatch.id == taken.batch_id)
-            )
             session.add(
                 OrderLine(
                     order_id=order.id,
                     batch_id=taken.batch_id,
-                    material_id=material_id,
+                    material_id=taken.material_id,
                     quantity=taken.quantity,
                 )
             )

@@ -87,6 +87,7 @@ def receive(
 class Taken:
     batch_id: int
     quantity: float
+    material_id: int
 
 
 def allocate(
@@ -129,7 +130,7 @@ def allocate(
         )
         if done.rowcount != 1:  # another allocation got there first (SQLite without locks)
             raise Conflict("库存已被其他调拨占用，请重试 / stock changed meanwhile, retry")
-        taken.append(Taken(batch.id, take))
+        taken.append(Taken(batch.id, take, material.id))
         left -= take
     session.expire_all()
     return taken
@@ -147,7 +148,13 @@ class StockLine:
     next_expiry: dt.date | None
 
 
-def holdings(session: Session, actor: Actor, *, warehouse_id: int | None = None) -> list[StockLine]:
+def holdings(
+    session: Session,
+    actor: Actor,
+    *,
+    warehouse_id: int | None = None,
+    material_code: str | None = None,
+) -> list[StockLine]:
     """Quantity and value per warehouse and material in the actor's subtree."""
     stmt = (
         select(
@@ -169,6 +176,8 @@ def holdings(session: Session, actor: Actor, *, warehouse_id: int | None = None)
     )
     if warehouse_id is not None:
         stmt = stmt.where(Warehouse.id == warehouse_id)
+    if material_code is not None:
+        stmt = stmt.where(Material.code == material_code)
     stmt = actor.by_path(stmt, Warehouse.region_path)
     return [StockLine(*row) for row in session.execute(stmt)]
 
