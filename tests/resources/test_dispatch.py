@@ -117,6 +117,63 @@ def test_the_team_contact_gets_a_dispatch_notice(session, city):
     assert notice is not None and notice.kind == "dispatch" and order.code in notice.body
 
 
+def _engines(session, city, code, quantity, dx_deg, team=None):
+    return registry.create_equipment(
+        session,
+        city,
+        {
+            "code": code,
+            "name": code,
+            "type": "fire_engine",
+            "quantity": quantity,
+            "team_code": team.code if team else None,
+            "lon": LON + dx_deg,
+            "lat": LAT,
+        },
+    )
+
+
+def test_equipment_is_ranked_by_free_units_and_sent_with_its_crew(session, city):
+    from yingji.people.models import Person
+
+    person = session.scalar(select(Person).order_by(Person.id))
+    station = _team(session, city, "S1", 0.02, contact_person_id=person.id)
+    near = _engines(session, city, "E-near", 2, 0.02, team=station)
+    _engines(session, city, "E-far", 3, 0.08)
+    need = dispatch.parse_needs([{"kind": "equipment", "what": "fire_engine", "amount": 3}])
+    (engines,) = dispatch.rank(session, city, LON, LAT, need)
+    assert [(c.code, c.available, c.team_id) for c in engines.picked] == [
+        ("E-near", 2, station.id),
+        ("E-far", 3, None),
+    ]
+    order = dispatch.send_equipment(session, city, near.id, 2, lon=LON, lat=LAT, title="火灾")
+    assert (order.equipment_id, order.units) == (near.id, 2)
+    notice = session.scalar(select(Notice).where(Notice.key == f"dispatch:{order.id}"))
+    assert notice is not None and "E-near × 2" in notice.body
+    (engines,) = dispatch.rank(session, city, LON, LAT, need)
+    assert [c.code for c in engines.candidates] == ["E-far"]  # the near lot is all out
+    with pytest.raises(Conflict):
+        dispatch.send_equipment(session, city, near.id, 1, lon=LON, lat=LAT, title="again")
+    dispatch.advance(session, city, order.id, "cancelled")
+    session.refresh(near)
+    assert near.deployed == 0 and near.free_units == 2
+
+
+def test_equipment_units_never_exceed_the_lot(session, city):
+    lot = _engines(session, city, "E1", 3, 0.02)
+    first = dispatch.send_equipment(session, city, lot.id, 2, lon=LON, lat=LAT, title="a")
+    with pytest.raises(Conflict):
+        dispatch.send_equipment(session, city, lot.id, 2, lon=LON, lat=LAT, title="b")
+    dispatch.send_equipment(session, city, lot.id, 1, lon=LON, lat=LAT, title="c")
+    for bad in (0, -1, 1.5):
+        with pytest.raises(ValidationFailed):
+            dispatch.send_equipment(session, city, lot.id, bad, lon=LON, lat=LAT, title="d")
+    for state in ("acknowledged", "en_route", "arrived", "released"):
+        dispatch.advance(session, city, first.id, state)
+    session.refresh(lot)
+    assert lot.deployed == 1
+
+
 def test_materials_leave_stock_in_the_same_order(session, city, store):
     stock.receive(session, city, store, "TENT", 100, batch="a")
     order = dispatch.send_materials(

@@ -646,6 +646,18 @@ def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path) -> N
         page.locator("[data-testid=order-list] tr", has_text="浏览器调度").wait_for(
             state="detached"
         )
+
+        # equipment: the nearest fire engine lot, one unit, sent with its station's crew
+        board.locator("[data-role=need-kind]").select_option("equipment")
+        board.locator("[data-role=need-what]").fill("fire_engine")
+        page.get_by_test_id("rank-submit").click()
+        engines = page.locator("[data-testid=need-result-0][data-kind=equipment] tr.picked")
+        engines.wait_for()
+        assert engines.count() == 1 and "万州" in engines.inner_text()
+        assert engines.locator("input[data-role=take]").input_value() == "1"
+        page.get_by_test_id("send-equipment").click()
+        page.get_by_test_id("send-log").locator("li.ok", has_text="× 1").wait_for()
+        page.locator("[data-testid=order-list] tr", has_text="水罐消防车").wait_for()
         page.screenshot(path=str(tmp_path / "dispatch.png"), full_page=True)
 
         # the coverage map: the API's layer, the stations, the summary; a bad threshold

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from yingji import clock
 from yingji.auth.models import User
+from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for
 from yingji.regions.models import Region
 from yingji.resources import gaps, registry, stock
-from yingji.resources.models import RegionClass
+from yingji.resources.models import RegionClass, RescueTeam
 
 MATERIALS = (
     ("TENT-12", "12平方米单帐篷", "顶", "shelter", 1450.0, None),
@@ -67,11 +68,11 @@ def load(session: Session, rng: np.random.Generator, now: dt.datetime) -> dict[s
                 "shelf_life_days": life,
             },
         )
-    teams = stores = 0
+    teams = stores = equipment = 0
     for i, county in enumerate(counties):
         lon, lat = county.centroid_lon, county.centroid_lat
         short = county.name
-        registry.create_team(
+        station = registry.create_team(
             session,
             city,
             {
@@ -84,7 +85,7 @@ def load(session: Session, rng: np.random.Generator, now: dt.datetime) -> dict[s
                 "lat": lat + _jitter(rng),
             },
         )
-        registry.create_team(
+        county_team = registry.create_team(
             session,
             city,
             {
@@ -98,6 +99,14 @@ def load(session: Session, rng: np.random.Generator, now: dt.datetime) -> dict[s
             },
         )
         teams += 2
+        for team, (kind, name, low, high) in (
+            (station, ("fire_engine", "水罐消防车", 2, 5)),
+            (station, ("water_tender", "供水消防车", 1, 2)),
+            (county_team, ("rescue_boat", "冲锋舟", 1, 4)),
+            (county_team, ("pump", "移动排涝泵车", 1, 3)),
+        ):
+            _equipment(session, city, team, kind, name, int(rng.integers(low, high + 1)))
+            equipment += 1
         skill, label, kind = PROFESSIONAL[i % len(PROFESSIONAL)]
         if i % 3 == 0:
             registry.create_team(
@@ -143,6 +152,21 @@ def load(session: Session, rng: np.random.Generator, now: dt.datetime) -> dict[s
     )
     for code, *_ in MATERIALS:
         stock.receive(session, city, depot.id, code, float(rng.integers(2000, 8000)), batch="2025")
+    aviation = registry.create_team(
+        session,
+        city,
+        {
+            "code": "HK-500000",
+            "name": "重庆市航空应急救援队",
+            "kind": "national",
+            "size": 40,
+            "skills": ["air", "rescue", "forest_fire"],
+            "lon": 106.64,
+            "lat": 29.72,
+        },
+    )
+    _equipment(session, city, aviation, "helicopter", "救援直升机", 2)
+    teams, equipment = teams + 1, equipment + 1
     soon = clock.today(now) + dt.timedelta(days=25)
     stock.receive(session, city, depot.id, "WATER", 600, batch="2024-临期", expires_on=soon)
     gaps.add_standard(
@@ -165,4 +189,21 @@ def load(session: Session, rng: np.random.Generator, now: dt.datetime) -> dict[s
         )
     gaps.add_standard(session, city, level=3, material_code="TENT-12", quantity=200)
     gaps.add_standard(session, city, level=3, material_code="QUILT", per_capita=0.002)
-    return {"rescue_teams": teams, "warehouses": stores + 1}
+    return {"rescue_teams": teams, "equipment": equipment, "warehouses": stores + 1}
+
+
+def _equipment(
+    session: Session, city: Actor, team: RescueTeam, kind: str, name: str, quantity: int
+) -> None:
+    """A lot of ``quantity`` identical units kept at the team's base."""
+    registry.create_equipment(
+        session,
+        city,
+        {
+            "code": f"{team.code}-{kind}",
+            "name": f"{team.name}{name}",
+            "type": kind,
+            "quantity": quantity,
+            "team_code": team.code,
+        },
+    )

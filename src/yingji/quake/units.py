@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -128,7 +129,7 @@ def _save(units: Units, path: Path) -> None:
     lengths = np.array([len(b) for b in wkb], dtype=np.int64)
     blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # concurrent builders do not collide
     np.savez(
         tmp,
         codes=units.codes,

@@ -24,7 +24,18 @@ from yingji.resources.models import (
 router = APIRouter(tags=["resources"])
 
 TEAM_FIELDS = ("id", "code", "name", "kind", "size", "skills", "status", "lon", "lat")
-EQUIPMENT_FIELDS = ("id", "code", "name", "type", "quantity", "status", "team_id", "lon", "lat")
+EQUIPMENT_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "type",
+    "quantity",
+    "deployed",
+    "status",
+    "team_id",
+    "lon",
+    "lat",
+)
 WAREHOUSE_FIELDS = ("id", "code", "name", "level", "lon", "lat")
 MATERIAL_FIELDS = ("id", "code", "name", "unit", "category", "unit_price", "shelf_life_days")
 ORDER_FIELDS = (
@@ -35,6 +46,8 @@ ORDER_FIELDS = (
     "lat",
     "team_id",
     "warehouse_id",
+    "equipment_id",
+    "units",
     "state",
     "eta_minutes",
     "history",
@@ -228,6 +241,32 @@ class TeamOrderIn(BaseModel):
 def send_team(body: TeamOrderIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     order = dispatch.send_team(
         session, actor, body.team_id, lon=body.lon, lat=body.lat, title=body.title, mode=body.mode
+    )
+    return _out(order, ORDER_FIELDS)
+
+
+class EquipmentOrderIn(BaseModel):
+    equipment_id: int
+    units: int = Field(ge=1)
+    lon: float
+    lat: float
+    title: str = Field(max_length=200)
+    mode: str = "road"
+
+
+@router.post("/resources/dispatch/equipment", status_code=201)
+def send_equipment(
+    body: EquipmentOrderIn, session: DbSession, actor: CurrentActor
+) -> dict[str, Any]:
+    order = dispatch.send_equipment(
+        session,
+        actor,
+        body.equipment_id,
+        body.units,
+        lon=body.lon,
+        lat=body.lat,
+        title=body.title,
+        mode=body.mode,
     )
     return _out(order, ORDER_FIELDS)
 

@@ -1,9 +1,11 @@
 """``yingji resources``: list teams and warehouses, stock, expiring batches and reserve
-gaps; rank what can reach a place; send a team; move an order along."""
+gaps; rank what can reach a place; send a team or equipment; move an order along; import
+or clear the road network."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -40,9 +42,12 @@ def warehouses(as_user: AsUser = None) -> None:
     with session_scope() as session:
         actor = actor_named(session, as_user)
         rows, total = registry.listing(session, actor, Warehouse, limit=10_000)
+        held = defaultdict(list)  # one query for every store's lines, not one per store
+        for line in stock.holdings(session, actor):
+            held[line.warehouse_id].append(line)
         for w in rows:
             typer.echo(f"{w.id}\t{w.code}\t{w.name}\t级别 {w.level}")
-            for line in stock.holdings(session, actor, warehouse_id=w.id):
+            for line in held[w.id]:
                 typer.echo(
                     f"\t{line.material}\t{line.quantity:g}{line.unit}\t¥{line.value_yuan:,.0f}"
                 )
@@ -116,6 +121,32 @@ def send_team(
                 session, actor_named(session, as_user), team, lon=lon, lat=lat, title=title
             )
             typer.echo(f"{order.code}\t预计 {order.eta_minutes:g} 分钟 / ETA minutes")
+    except YingjiError as exc:
+        raise problem(exc) from exc
+
+
+@app.command("send-equipment")
+def send_equipment(
+    equipment: Annotated[int, typer.Argument(help="装备 id / equipment id")],
+    units: Annotated[int, typer.Option(help="台（套）数 / units")],
+    lon: Annotated[float, typer.Option()],
+    lat: Annotated[float, typer.Option()],
+    title: Annotated[str, typer.Option(help="任务 / task")],
+    as_user: AsUser = None,
+) -> None:
+    """Send units of an equipment lot to a place (its team's contact is told)."""
+    try:
+        with session_scope() as session:
+            order = dispatch.send_equipment(
+                session,
+                actor_named(session, as_user),
+                equipment,
+                units,
+                lon=lon,
+                lat=lat,
+                title=title,
+            )
+            typer.echo(f"{order.code}	预计 {order.eta_minutes:g} 分钟 / ETA minutes")
     except YingjiError as exc:
         raise problem(exc) from exc
 

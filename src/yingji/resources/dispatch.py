@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
@@ -40,7 +40,7 @@ NEXT_STATES = {
     OrderState.en_route: {OrderState.arrived, OrderState.cancelled},
     OrderState.arrived: {OrderState.released},
 }
-"""The order lifecycle; released and cancelled are final and free the team."""
+"""The order lifecycle; released and cancelled are final and free the team or units."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class Candidate:
     minutes: float
     available: float
     """Equipment units or material quantity at that place; 1 for a team."""
+    team_id: int | None = None
+    """The team that keeps the equipment (it goes with its crew)."""
 
 
 @dataclass
@@ -138,12 +140,17 @@ def rank(
         elif need.kind == "equipment":
             stmt = actor.by_path(
                 select(Equipment).where(
-                    Equipment.status == ResourceStatus.available, Equipment.type == need.what
+                    Equipment.status == ResourceStatus.available,
+                    Equipment.type == need.what,
+                    Equipment.deployed < Equipment.quantity,
                 ),
                 Equipment.region_path,
             )
             rows = session.scalars(stmt).all()
-            cands = [Candidate("equipment", e.id, e.code, e.name, 0.0, e.quantity) for e in rows]
+            cands = [
+                Candidate("equipment", e.id, e.code, e.name, 0.0, e.free_units, e.team_id)
+                for e in rows
+            ]
             places = [(e.lon, e.lat) for e in rows]
         else:
             held = stock.holdings(session, actor, material_code=need.what)
@@ -206,6 +213,8 @@ def _new_order(
     path: str,
     team_id: int | None = None,
     warehouse_id: int | None = None,
+    equipment_id: int | None = None,
+    units: int | None = None,
 ) -> DispatchOrder:
     """An issued order from ``origin`` to the incident, with its arrival estimate."""
     eta = float(_minutes([origin], lon, lat, mode)[0])
@@ -216,6 +225,8 @@ def _new_order(
         lat=lat,
         team_id=team_id,
         warehouse_id=warehouse_id,
+        equipment_id=equipment_id,
+        units=units,
         state=OrderState.issued,
         eta_minutes=round(eta, 1),
         region_path=path,
@@ -261,22 +272,82 @@ def send_team(
         path=path,
         team_id=team.id,
     )
-    eta = order.eta_minutes
-    if team.contact_person_id:
-        notices.issue(
-            session,
-            kind="dispatch",
-            title=f"调度指令：{title}",
-            body=(
-                f"{team.name} 请立即出动前往 ({lon:.5f}, {lat:.5f})，预计 {eta:.0f} 分钟到达。"
-                f"指令编号 {order.code}。"
-            ),
-            region_id=team.region_id,
-            key=f"dispatch:{order.id}",
-            persons=[(team.contact_person_id, "team_contact")],
-            subject=("dispatch_order", order.id),
-        )
+    _tell_team(session, team, order, what=team.name)
     session.expire(team)
+    return order
+
+
+def _tell_team(session: Session, team: RescueTeam, order: DispatchOrder, *, what: str) -> None:
+    """The team's contact gets the order in their inbox (and through the channels the
+    notices module delivers by)."""
+    if not team.contact_person_id:
+        return
+    notices.issue(
+        session,
+        kind="dispatch",
+        title=f"调度指令：{order.title}",
+        body=(
+            f"{what} 请立即出动前往 ({order.lon:.5f}, {order.lat:.5f})，"
+            f"预计 {order.eta_minutes:.0f} 分钟到达。指令编号 {order.code}。"
+        ),
+        region_id=team.region_id,
+        key=f"dispatch:{order.id}",
+        persons=[(team.contact_person_id, "team_contact")],
+        subject=("dispatch_order", order.id),
+    )
+
+
+def send_equipment(
+    session: Session,
+    actor: Actor,
+    equipment_id: int,
+    units: int,
+    *,
+    lon: float,
+    lat: float,
+    title: str,
+    mode: str = "road",
+) -> DispatchOrder:
+    """Send ``units`` of an equipment lot; the units are claimed with one guarded UPDATE so
+    two orders can never take more than the lot holds. The keeping team's contact is told."""
+    actor.require_write()
+    if not isinstance(units, int) or units < 1:
+        raise ValidationFailed(
+            "数量应为正整数 / units must be a positive whole number",
+            [{"row": None, "field": "units", "reason": "a positive whole number"}],
+        )
+    _, path = _incident_region(session, actor, lon, lat)
+    item = session.get(Equipment, equipment_id)
+    if item is None or not actor.covers(item.region_path):
+        raise NotFound("装备不存在 / equipment not found")
+    claimed = session.execute(
+        Equipment.__table__.update()
+        .where(
+            Equipment.id == item.id,
+            Equipment.status == ResourceStatus.available,
+            Equipment.deployed + units <= Equipment.quantity,
+        )
+        .values(deployed=Equipment.deployed + units)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict(f"{item.name} 可调派数量不足 {units} / fewer than {units} units available")
+    order = _new_order(
+        session,
+        actor,
+        (item.lon, item.lat),
+        lon=lon,
+        lat=lat,
+        title=title,
+        mode=mode,
+        path=path,
+        team_id=None,
+        equipment_id=item.id,
+        units=units,
+    )
+    team = session.get(RescueTeam, item.team_id) if item.team_id else None
+    if team is not None:
+        _tell_team(session, team, order, what=f"{team.name}（{item.name} × {units}）")
+    session.expire(item)
     return order
 
 
@@ -364,9 +435,23 @@ def advance(session: Session, actor: Actor, order_id: int, state: str) -> Dispat
         *order.history,
         {"state": target.value, "at": utcnow().isoformat(), "by": actor.username},
     ]
-    if target in (OrderState.released, OrderState.cancelled) and order.team_id:
-        team = session.get(RescueTeam, order.team_id)
-        if team is not None:
-            team.status = ResourceStatus.available
+    if target in (OrderState.released, OrderState.cancelled):
+        _free(session, order)
     session.flush()
     return order
+
+
+def _free(session: Session, order: DispatchOrder) -> None:
+    """Give back what a finished order held: its team, or its equipment units."""
+    if order.team_id:
+        session.execute(
+            update(RescueTeam)
+            .where(RescueTeam.id == order.team_id)
+            .values(status=ResourceStatus.available)
+        )
+    if order.equipment_id and order.units:
+        session.execute(
+            update(Equipment)
+            .where(Equipment.id == order.equipment_id)
+            .values(deployed=Equipment.deployed - order.units)
+        )

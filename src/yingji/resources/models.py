@@ -96,6 +96,8 @@ class Equipment(Base):
     """e.g. ``fire_engine``, ``water_tender``, ``rescue_boat``, ``helicopter``, ``pump``."""
     capability: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+    deployed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Units of the lot out on dispatch orders; ``quantity - deployed`` can be sent."""
     status: Mapped[str] = mapped_column(String(16), default=ResourceStatus.available)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("rescue_team.id"), index=True)
     lon: Mapped[float] = mapped_column(Float)
@@ -104,6 +106,14 @@ class Equipment(Base):
     region_path: Mapped[str] = mapped_column(path_type(400), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("deployed >= 0 AND deployed <= quantity", name="equipment_deployed_range"),
+    )
+
+    @property
+    def free_units(self) -> int:
+        return self.quantity - self.deployed
 
 
 class Warehouse(Base):
@@ -196,7 +206,8 @@ class OrderState(StrEnum):
 
 
 class DispatchOrder(Base):
-    """An order sending one team (or releasing materials) to an incident location."""
+    """An order sending one team, units of one equipment lot, or materials from one warehouse
+    to an incident location."""
 
     __tablename__ = "dispatch_order"
 
@@ -207,6 +218,9 @@ class DispatchOrder(Base):
     lat: Mapped[float] = mapped_column(Float)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("rescue_team.id"), index=True)
     warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouse.id"), index=True)
+    equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"), index=True)
+    units: Mapped[int | None] = mapped_column(Integer)
+    """Equipment units sent by the order (with ``equipment_id``)."""
     state: Mapped[str] = mapped_column(String(16), default=OrderState.issued)
     eta_minutes: Mapped[float | None] = mapped_column(Float)
     region_path: Mapped[str] = mapped_column(path_type(400), index=True)

@@ -417,6 +417,7 @@ def dispatch_page(
         show_all=bool(show_all),
         teams=rows_by_id(session, RescueTeam, (o.team_id for o in orders)),
         warehouses=rows_by_id(session, Warehouse, (o.warehouse_id for o in orders)),
+        equipment=rows_by_id(session, Equipment, (o.equipment_id for o in orders)),
         materials=rows_by_id(session, Material, material_ids),
         histories={o.id: history(o) for o in orders},
         next_states={o.id: next_states(o) for o in orders},

@@ -301,6 +301,7 @@
     var log = rankBox.querySelector("[data-role=send-log]");
     var sendTeams = rankBox.querySelector("[data-role=send-teams]");
     var sendMaterials = rankBox.querySelector("[data-role=send-materials]");
+    var sendEquipment = rankBox.querySelector("[data-role=send-equipment]");
     var rankButton = form.querySelector("button[type=submit]");
     var materialNames = (cfg.dispatch && cfg.dispatch.materials) || {};
     var incident = null;
@@ -344,10 +345,10 @@
       return t("resources.need." + need.kind) + " · " + what + " × " + Y.formatNumber(need.amount, need.amount % 1 ? 1 : 0);
     }
 
-    /** Spread a material need over its checked stores, soonest first. */
+    /** Spread a material or equipment need over its checked places, soonest first. */
     function spread(block) {
       var left = Number(block.dataset.amount);
-      block.querySelectorAll("tr[data-kind=material]").forEach(function (tr) {
+      block.querySelectorAll("tr[data-role=share]").forEach(function (tr) {
         var box = tr.querySelector("input[type=checkbox]");
         var take = tr.querySelector("input[data-role=take]");
         if (!box.checked || box.disabled) { take.value = ""; return; }
@@ -361,22 +362,27 @@
       var check = Y.el("input", {
         type: "checkbox", "data-role": "pick", "data-id": String(cand.id),
         "aria-label": cand.name, checked: picked,
-        disabled: cand.kind === "equipment",
       });
+      var shared = cand.kind !== "team";
       var amount = cand.kind === "team" ? t("resources.dispatch.one_team")
         : Y.formatNumber(cand.available, cand.available % 1 ? 1 : 0);
       var tr = Y.el("tr", {
         "data-kind": cand.kind, "data-id": String(cand.id), "data-available": String(cand.available),
         "data-what": need.what, class: picked ? "picked" : null,
+        "data-role": shared ? "share" : null,
       },
       Y.el("td", {}, check),
       Y.el("td", { "data-label": t("resources.code") }, Y.el("code", { text: cand.code })),
       Y.el("td", { "data-label": t("resources.name"), text: cand.name }),
       Y.el("td", { class: "num", "data-label": t("resources.dispatch.minutes"), text: t("resources.minutes", { n: Y.formatNumber(cand.minutes, 1) }) }),
       Y.el("td", { class: "num", "data-label": t("resources.dispatch.available"), text: amount }));
-      if (cand.kind === "material") {
+      if (shared) {
         tr.appendChild(Y.el("td", { "data-label": t("resources.dispatch.take") },
-          Y.el("input", { type: "number", min: "0", step: "any", "data-role": "take", class: "res-take", "aria-label": t("resources.dispatch.take") })));
+          Y.el("input", {
+            type: "number", min: "0", step: cand.kind === "equipment" ? "1" : "any",
+            max: String(cand.available), "data-role": "take", class: "res-take",
+            "aria-label": t("resources.dispatch.take"),
+          })));
       }
       return tr;
     }
@@ -396,7 +402,7 @@
           Y.el("th", { text: t("resources.name") }),
           Y.el("th", { class: "num", text: t("resources.dispatch.minutes") }),
           Y.el("th", { class: "num", text: t("resources.dispatch.available") }),
-          r.need.kind === "material" ? Y.el("th", { text: t("resources.dispatch.take") }) : null);
+          r.need.kind !== "team" ? Y.el("th", { text: t("resources.dispatch.take") }) : null);
         var body = Y.el("tbody", {});
         shown.forEach(function (c) { body.appendChild(candidateRow(r.need, c, Boolean(picked[c.kind + ":" + c.id]))); });
         if (!shown.length) {
@@ -411,7 +417,7 @@
         r.need.kind === "equipment" ? Y.el("p", { class: "muted small", text: t("resources.dispatch.equipment_hint") }) : null,
         Y.el("table", { class: "table res-candidates" }, Y.el("thead", {}, head), body));
         rankList.appendChild(block);
-        if (r.need.kind === "material") {
+        if (r.need.kind !== "team") {
           spread(block);
           block.addEventListener("change", function (ev) {
             if (ev.target.dataset.role === "pick") {
@@ -508,6 +514,34 @@
           }).catch(function (err) { note(false, name + ": " + failure(err)); });
         };
       })).then(refreshOrders).then(function () { busy(sendTeams, false); });
+    });
+
+    sendEquipment.addEventListener("click", function () {
+      var text = title();
+      if (!text || !incident) return;
+      var rows = [];
+      rankList.querySelectorAll("tr[data-kind=equipment]").forEach(function (tr) {
+        var box = tr.querySelector("input[data-role=pick]");
+        var units = Math.floor(Number(tr.querySelector("input[data-role=take]").value || 0));
+        if (box.checked && !box.disabled && units > 0) rows.push({ tr: tr, units: units });
+      });
+      if (!rows.length) { note(false, t("resources.dispatch.nothing_picked")); return; }
+      busy(sendEquipment, true);
+      inTurn(rows.map(function (row) {
+        var name = row.tr.children[2].textContent;
+        return function () {
+          return Y.api("/resources/dispatch/equipment", {
+            method: "POST",
+            body: { equipment_id: Number(row.tr.dataset.id), units: row.units, lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode },
+          }).then(function (order) {
+            note(true, t("resources.dispatch.sent_equipment", { name: name, units: row.units, code: order.code, eta: Y.formatNumber(order.eta_minutes, 1) }));
+            var box = row.tr.querySelector("input[data-role=pick]");
+            box.checked = false;
+            box.disabled = true;
+            row.tr.classList.add("sent");
+          }).catch(function (err) { note(false, name + ": " + failure(err)); });
+        };
+      })).then(refreshOrders).then(function () { busy(sendEquipment, false); });
     });
 
     sendMaterials.addEventListener("click", function () {

@@ -195,8 +195,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing available in your area",
     },
     "resources.dispatch.equipment_hint": {
-        "zh-CN": "装备随所属队伍出动，请在队伍需求中选派其队伍",
-        "en": "Equipment goes with its team: send the team under a team need",
+        "zh-CN": "装备由所属队伍人员随车出动，下达后通知该队伍联系人",
+        "en": "Equipment goes out with its team's crew; the team's contact is told",
+    },
+    "resources.dispatch.send_equipment": {"zh-CN": "调派选中装备", "en": "Send ticked equipment"},
+    "resources.dispatch.sent_equipment": {
+        "zh-CN": "{name} × {units}：已下达指令 {code}，预计 {eta} 分钟到达",
+        "en": "{name} × {units}: order {code} issued, arriving in about {eta} min",
     },
     "resources.dispatch.send_teams": {"zh-CN": "派出选中队伍", "en": "Send ticked teams"},
     "resources.dispatch.send_materials": {
