@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from resources_helpers import WANZHOU, actor
 from sqlalchemy.orm import Session
 
 from set_aside import set_aside_demo_resources
 from yingji.auth.scope import Actor
+from yingji.config import get_settings
 from yingji.resources import registry
 
 
@@ -50,3 +53,12 @@ def store(session: Session, city: Actor, catalogue: dict[str, int]) -> int:
         city,
         {"code": "WZ-CK1", "name": "万州区救灾物资储备库", "level": 3, "lon": lon, "lat": lat},
     ).id
+
+
+@pytest.fixture
+def storage(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A storage root of the test's own (the road network is kept there)."""
+    monkeypatch.setenv("YINGJI_STORAGE_ROOT", str(tmp_path / "storage"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

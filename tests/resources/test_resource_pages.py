@@ -22,7 +22,9 @@ from resources_helpers import WANZHOU
 from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
 from yingji import clock
 from yingji.db import make_engine
+from yingji.resources import roads
 from yingji.resources.models import OrderState, ResourceStatus, TeamKind
+from yingji.resources.network import RoadNetwork
 from yingji.resources.travel import MODES
 from yingji.web import resource_pages
 from yingji.web.i18n import CATALOGUE, LOCALES
@@ -436,6 +438,18 @@ def test_coverage_page_form_and_config(api, pages) -> None:
     assert _config(client.get("/resources/coverage?mode=boat").text)["coverage"]["mode"] == "road"
 
 
+def test_road_network_card_and_who_may_import(pages, storage) -> None:
+    city = pages("cq_operator").get("/resources/coverage").text
+    assert "未导入道路网" in city and 'data-testid="roads-form"' in city
+    assert 'data-error-for="file"' in city and 'data-testid="roads-clear"' not in city
+    township = pages("twp_operator").get("/resources/coverage").text
+    assert "未导入道路网" in township and 'data-testid="roads-form"' not in township
+    roads.save(RoadNetwork([108.40, 108.42], [30.81, 30.81], [0], [1], [1900.0], [30.0]))
+    shown = pages("cq_operator").get("/resources/coverage").text
+    assert "2 个节点、1 条路段、共 1.9 公里" in shown
+    assert 'data-testid="roads-clear"' in shown
+
+
 def test_coverage_api_answers_what_the_map_draws(api, pages, stocked) -> None:
     """The layer, stations and summary the script reads, as the page asks for them."""
     config = _config(pages("viewer").get("/resources/coverage").text)["coverage"]
@@ -557,7 +571,7 @@ def served(template, tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path) -> None:
+def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path, storage) -> None:
     from playwright.sync_api import sync_playwright
 
     server = served
@@ -684,5 +698,37 @@ def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path) -> N
         )
         assert "mode=air" in page.url and "thresholds=15%2C45" in page.url
         page.screenshot(path=str(tmp_path / "coverage.png"), full_page=True)
+
+        # the road network: a wrong file is refused beside the field, a layer is imported
+        page.get_by_test_id("roads-file").set_input_files(
+            {"name": "roads.txt", "mimeType": "text/plain", "buffer": b"x"}
+        )
+        page.get_by_test_id("roads-submit").click()
+        page.locator("[data-testid=roads-form] [data-error-for=file]").wait_for(state="visible")
+        layer = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"highway": "primary"},
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [[LON, LAT], [LON + 0.02, LAT]],
+                    },
+                }
+            ],
+        }
+        page.get_by_test_id("roads-file").set_input_files(
+            {
+                "name": "roads.geojson",
+                "mimeType": "application/geo+json",
+                "buffer": json.dumps(layer).encode(),
+            }
+        )
+        page.get_by_test_id("roads-submit").click()
+        page.get_by_test_id("roads-status").filter(has_text="2 个节点").wait_for()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_test_id("roads-clear").click()
+        page.get_by_test_id("roads-status").filter(has_text="未导入道路网").wait_for()
         assert not problems, problems
         browser.close()

@@ -8,20 +8,11 @@ import json
 import pytest
 from resources_helpers import WANZHOU, actor
 
-from yingji.config import get_settings
 from yingji.errors import PermissionDenied, ValidationFailed
 from yingji.resources import dispatch, registry, roads, travel
 
 LON, LAT = WANZHOU
 BASE = (LON + 0.02, LAT)
-
-
-@pytest.fixture
-def storage(tmp_path, monkeypatch):
-    monkeypatch.setenv("YINGJI_STORAGE_ROOT", str(tmp_path / "storage"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _layer(tmp_path):
@@ -68,3 +59,27 @@ def test_only_city_level_imports_roads(session, storage, tmp_path):
     bad.write_text("x", "utf-8")
     with pytest.raises(ValidationFailed):
         roads.import_file(actor(session, "cq_operator"), bad)
+
+
+def test_roads_are_uploaded_shown_and_cleared_over_the_api(api, storage, tmp_path):
+    city = api("cq_operator")
+    assert city.get("/api/v1/resources/roads").json() == {"imported": False}
+    layer = _layer(tmp_path).read_bytes()
+    refused = api("twp_operator").post(
+        "/api/v1/resources/roads", files={"file": ("roads.geojson", layer)}
+    )
+    assert refused.status_code == 403
+    wrong = city.post("/api/v1/resources/roads", files={"file": ("roads.txt", b"x")})
+    assert wrong.status_code == 422 and wrong.json()["error"]["details"][0]["field"] == "file"
+    empty = city.post("/api/v1/resources/roads", files={"file": ("roads.geojson", b"")})
+    assert empty.status_code == 422
+    broken = city.post("/api/v1/resources/roads", files={"file": ("roads.geojson", b"{")})
+    assert broken.status_code == 422
+    made = city.post("/api/v1/resources/roads", files={"file": ("roads.geojson", layer)})
+    assert made.status_code == 201, made.text
+    info = city.get("/api/v1/resources/roads").json()
+    km = float(travel.haversine_km([BASE], [[LON, LAT]])[0, 0])
+    assert info["imported"] and (info["nodes"], info["edges"]) == (2, 1)
+    assert info["km"] == pytest.approx(km, abs=0.1)
+    assert city.delete("/api/v1/resources/roads").json() == {"cleared": True}
+    assert city.get("/api/v1/resources/roads").json() == {"imported": False}

@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from yingji.api_deps import CurrentActor, DbSession, Limit, Offset
 from yingji.errors import invalid
-from yingji.resources import circles, dispatch, gaps, registry, stock
+from yingji.resources import circles, dispatch, gaps, registry, roads, stock
 from yingji.resources.models import (
     DispatchOrder,
     Equipment,
@@ -319,6 +319,26 @@ def advance(
 ) -> dict[str, Any]:
     order: DispatchOrder = dispatch.advance(session, actor, order_id, body.state)
     return _out(order, ORDER_FIELDS)
+
+
+@router.get("/resources/roads")
+def road_network(actor: CurrentActor) -> dict[str, Any]:
+    """The imported road network travel times follow, or ``imported: false``."""
+    info = roads.summary()
+    return {"imported": info is not None, **(info or {})}
+
+
+@router.post("/resources/roads", status_code=201)
+async def import_roads(
+    actor: CurrentActor, file: UploadFile = File(description=".geojson/.json or OSM .osm/.pbf")
+) -> dict[str, Any]:
+    roads.import_upload(actor, file.filename or "", await file.read())
+    return {"imported": True, **(roads.summary() or {})}
+
+
+@router.delete("/resources/roads")
+def clear_roads(actor: CurrentActor) -> dict[str, Any]:
+    return {"cleared": roads.clear(actor)}
 
 
 @router.get("/resources/coverage")

@@ -7,6 +7,7 @@ process reloads it when its modification time changes.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -61,9 +62,14 @@ def minutes(src_lonlat: Any, dst_lonlat: Any, mode: str = "road") -> np.ndarray:
     return travel.travel_minutes(src_lonlat, dst_lonlat, mode, network=network)
 
 
+def may_import(actor: Actor) -> bool:
+    """One network serves the installation, so a city-level (or higher) writer keeps it."""
+    return actor.can_write and actor.region_path.count("/") <= 3
+
+
 def _require_city(actor: Actor) -> None:
     actor.require_write()
-    if actor.region_path.count("/") > 3:
+    if not may_import(actor):
         raise PermissionDenied("道路网由市级以上导入 / the road network is imported at city level")
 
 
@@ -89,6 +95,40 @@ def import_file(actor: Actor, source: Path) -> RoadNetwork:
         )
     save(network)
     return network
+
+
+def import_upload(actor: Actor, filename: str, data: bytes) -> RoadNetwork:
+    """An uploaded road file: kept under its own name's suffix (which says its format) in a
+    scratch folder while it is read, then gone."""
+    _require_city(actor)
+    if not data:
+        raise ValidationFailed(
+            "文件为空 / the file is empty", [{"row": None, "field": "file", "reason": "empty"}]
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / (Path(filename or "roads").name or "roads")
+        source.write_bytes(data)
+        return import_file(actor, source)
+
+
+def summary() -> dict[str, Any] | None:
+    """What the imported network holds (None when travel uses straight lines)."""
+    network = current()
+    if network is None:
+        return None
+    stamp = dt.datetime.fromtimestamp(path().stat().st_mtime, dt.UTC)
+    return {
+        "nodes": int(network.lon.size),
+        "edges": int(network.edge_from.size),
+        "km": round(float(network.length_m.sum()) / 1000.0, 1),
+        "bbox": [
+            round(float(network.lon.min()), 5),
+            round(float(network.lat.min()), 5),
+            round(float(network.lon.max()), 5),
+            round(float(network.lat.max()), 5),
+        ],
+        "imported_at": stamp.isoformat(timespec="seconds"),
+    }
 
 
 def clear(actor: Actor) -> bool:

@@ -26,7 +26,7 @@ from yingji import clock
 from yingji.api_deps import DbSession
 from yingji.lookups import rows_by_id
 from yingji.regions.models import Region
-from yingji.resources import dispatch, gaps, registry, stock
+from yingji.resources import dispatch, gaps, registry, roads, stock
 from yingji.resources.models import (
     DispatchOrder,
     Equipment,
@@ -454,6 +454,8 @@ def coverage_page(
         thresholds=thresholds.strip() or DEFAULT_THRESHOLDS,
         kinds=TEAM_KINDS,
         picked=picked,
+        roads=roads.summary(),
+        may_import_roads=roads.may_import(me.actor),
     )
     js = _base_js(request, me)
     js["coverage"] = {

@@ -581,6 +581,34 @@
     });
   }
 
+  // --- road network: upload or clear, then show the page again ------------------------------
+
+  var roadsForm = document.getElementById("roads-form");
+  if (roadsForm) setupRoads(roadsForm);
+
+  function setupRoads(form) {
+    var errs = errors(form);
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      errs.clear();
+      if (!form.elements.file.files.length) { errs.field("file", t("resources.required")); return; }
+      busy(button, true);
+      Y.api("/resources/roads", { method: "POST", body: new FormData(form) })
+        .then(function () { window.location.reload(); })
+        .catch(function (err) { busy(button, false); errs.show(err); });
+    });
+    var clear = form.querySelector("[data-role=roads-clear]");
+    if (clear) {
+      clear.addEventListener("click", function () {
+        if (!window.confirm(clear.dataset.confirm)) return;
+        Y.api("/resources/roads", { method: "DELETE" })
+          .then(function () { window.location.reload(); })
+          .catch(function (err) { errs.show(err); });
+      });
+    }
+  }
+
   // --- coverage map -------------------------------------------------------------------------
 
   var coverageBox = document.getElementById("coverage-map");

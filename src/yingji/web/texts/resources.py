@@ -218,6 +218,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "{name}：已下达调拨指令 {code}，预计 {eta} 分钟送达",
         "en": "{name}: release order {code} issued, arriving in about {eta} min",
     },
+    # road network
+    "resources.roads": {"zh-CN": "道路网络", "en": "Road network"},
+    "resources.roads.imported": {
+        "zh-CN": "已导入：{nodes} 个节点、{edges} 条路段、共 {km} 公里（{at} UTC）。"
+        "调度和覆盖按道路计算行程。",
+        "en": "Imported: {nodes} nodes, {edges} segments, {km} km ({at} UTC). Dispatch and "
+        "coverage travel along the roads.",
+    },
+    "resources.roads.none": {
+        "zh-CN": "未导入道路网：行程按直线距离 × 绕行系数 ÷ 速度估算。",
+        "en": "No road network: travel is estimated as straight line × detour ÷ speed.",
+    },
+    "resources.roads.file": {"zh-CN": "道路文件", "en": "Road file"},
+    "resources.roads.import": {"zh-CN": "导入道路网", "en": "Import roads"},
+    "resources.roads.importing": {"zh-CN": "正在导入…", "en": "Importing…"},
+    "resources.roads.clear": {"zh-CN": "清除道路网", "en": "Clear roads"},
+    "resources.roads.clear_confirm": {
+        "zh-CN": "清除后行程改按直线估算，确定？",
+        "en": "Travel falls back to straight lines. Clear the road network?",
+    },
+    "resources.roads.hint": {
+        "zh-CN": "支持 GeoJSON 道路图层（按 highway 或 speed_kmh 取速度）"
+        "或 OSM 数据（.osm / .osm.pbf）。",
+        "en": "A GeoJSON road layer (speed from highway or speed_kmh) "
+        "or OSM data (.osm / .osm.pbf).",
+    },
     # orders
     "resources.orders": {"zh-CN": "调度指令", "en": "Dispatch orders"},
     "resources.orders.active": {"zh-CN": "进行中", "en": "Active"},
