@@ -14,6 +14,7 @@ from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 from yingji.hazards import cli as hazards_cli
 from yingji.inspections import cli as inspections_cli
+from yingji.io.kinds import KINDS
 from yingji.jobs import cli as jobs_cli
 from yingji.quake import cli as quake_cli
 from yingji.resources import cli as resources_cli
@@ -54,7 +55,7 @@ app.add_typer(resources_cli.app, name="resources")
 app.command("worker")(jobs_cli.worker)
 
 
-KIND_HELP = "regions | organisations | persons | risk_points | enterprises | assignments"
+KIND_HELP = " | ".join(KINDS)
 
 
 @app.command()

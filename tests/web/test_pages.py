@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from yingji.auth.models import LoginFailure, UserRole
 from yingji.db import session_factory
+from yingji.io.kinds import KINDS
 from yingji.people.models import Person, Role
 from yingji.web import i18n
 
@@ -253,7 +254,7 @@ def test_catalogue_is_complete() -> None:
         [f"role.{r.value}" for r in Role]
         + [f"user_role.{r.value}" for r in UserRole]
         + [f"level.{n}" for n in range(1, 7)]
-        + [f"data.kind.{k}" for k in ("regions", "organisations", "persons", "assignments")]
+        + [f"data.kind.{k}" for k in KINDS]
         + [f"nav.{k}" for k in ("map", "regions", "persons", "assignments", "duty", "data")]
         + [
             f"{p}.{k}"

@@ -12,10 +12,15 @@ from yingji.auth.scope import Actor
 from yingji.io.kinds import (
     assignments,
     enterprises,
+    equipment,
+    materials,
     organisations,
     persons,
     regions,
+    rescue_teams,
     risk_points,
+    stock,
+    warehouses,
 )
 from yingji.io.tabular import Column
 from yingji.upsert import Counts, Errors, Plan
@@ -41,7 +46,22 @@ class Kind(Protocol):
 
 
 KINDS: dict[str, ModuleType] = {
-    m.NAME: m for m in (regions, organisations, persons, risk_points, enterprises, assignments)
+    m.NAME: m
+    for m in (
+        regions,
+        organisations,
+        persons,
+        risk_points,
+        enterprises,
+        assignments,
+        materials,
+        rescue_teams,
+        warehouses,
+        equipment,
+        stock,
+    )
 }
 """In dependency order: regions before the organisations, persons and risk points in them,
-enterprises after the persons they name, all before the assignments that point at them."""
+enterprises after the persons they name, all before the assignments that point at them;
+then the rescue resources: the material catalogue, teams and warehouses (naming persons),
+equipment (naming teams) and the stock batches of warehouses × materials."""
