@@ -32,7 +32,7 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # one worker per core; each builds its own template databases
 
 bench: install-dev
 	$(BIN)/python -m bench all

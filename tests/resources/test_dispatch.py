@@ -8,9 +8,9 @@ from resources_helpers import WANZHOU, actor
 from sqlalchemy import select
 
 from yingji.errors import Conflict, ValidationFailed
-from yingji.notices.models import Notice
 from yingji.resources import dispatch, registry, stock, travel
 from yingji.resources.models import OrderLine, RescueTeam, StockBatch
+from yingji.warnings.direct_models import DirectMessage
 
 LON, LAT = WANZHOU
 # Road, default terrain: 60 km/h, detour 1.3, no fixed time: 1.3 minutes per straight km.
@@ -107,14 +107,49 @@ def test_an_order_moves_through_its_states_and_frees_the_team(session, city):
         dispatch.advance(session, city, order.id, "cancelled")
 
 
-def test_the_team_contact_gets_a_dispatch_notice(session, city):
+def test_the_team_contact_is_called_and_the_answer_acknowledges(session, city):
+    from yingji.notify.models import Delivery
     from yingji.people.models import Person
+    from yingji.warnings.callresponse import service as callresponse
+    from yingji.warnings.instruction_models import Instruction
 
     person = session.scalar(select(Person).order_by(Person.id))
     team = _team(session, city, "T1", 0.02, contact_person_id=person.id)
     order = dispatch.send_team(session, city, team.id, lon=LON, lat=LAT, title="山洪救援")
-    notice = session.scalar(select(Notice).where(Notice.key == f"dispatch:{order.id}"))
-    assert notice is not None and notice.kind == "dispatch" and order.code in notice.body
+    call = session.get(DirectMessage, order.direct_id)
+    assert order.code in call.text and "山洪救援" in call.text
+    (instruction,) = session.scalars(select(Instruction).where(Instruction.direct_id == call.id))
+    assert instruction.person_id == person.id and instruction.deadline_at is not None
+    channels = session.scalars(
+        select(Delivery.channel).where(Delivery.instruction_id == instruction.id)
+    )
+    assert sorted(channels) == ["inbox", "sms", "voice"]
+    assert callresponse.confirm_by_code(session, person.mobile, f"收到 {instruction.confirm_code}")
+    assert order.state == "acknowledged"
+    assert order.history[-1]["by"] == "team_contact:sms_code"
+    dispatch.advance(session, city, order.id, "en_route")  # the call is answered: no withdrawal
+    session.refresh(instruction)
+    assert instruction.state == "confirmed"
+
+
+def test_moving_an_order_by_hand_stops_its_call(session, city):
+    from yingji.people.models import Person
+    from yingji.warnings.instruction_models import Instruction
+
+    person = session.scalar(select(Person).order_by(Person.id))
+    team = _team(session, city, "T1", 0.02, contact_person_id=person.id)
+    order = dispatch.send_team(session, city, team.id, lon=LON, lat=LAT, title="山洪救援")
+    dispatch.advance(session, city, order.id, "cancelled")
+    instruction = session.scalar(
+        select(Instruction).where(Instruction.direct_id == order.direct_id)
+    )
+    session.refresh(instruction)
+    assert instruction.state == "cancelled"
+    no_contact = _team(session, city, "T2", 0.03)
+    assert (
+        dispatch.send_team(session, city, no_contact.id, lon=LON, lat=LAT, title="x").direct_id
+        is None
+    )
 
 
 def _engines(session, city, code, quantity, dx_deg, team=None):
@@ -148,8 +183,7 @@ def test_equipment_is_ranked_by_free_units_and_sent_with_its_crew(session, city)
     ]
     order = dispatch.send_equipment(session, city, near.id, 2, lon=LON, lat=LAT, title="火灾")
     assert (order.equipment_id, order.units) == (near.id, 2)
-    notice = session.scalar(select(Notice).where(Notice.key == f"dispatch:{order.id}"))
-    assert notice is not None and "E-near × 2" in notice.body
+    assert "E-near × 2" in session.get(DirectMessage, order.direct_id).text
     (engines,) = dispatch.rank(session, city, LON, LAT, need)
     assert [c.code for c in engines.candidates] == ["E-far"]  # the near lot is all out
     with pytest.raises(Conflict):

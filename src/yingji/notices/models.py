@@ -22,7 +22,6 @@ class NoticeKind(StrEnum):
     circular = "circular"  # 通报: long overdue, told to the upper-level government
     double_report = "double_report"  # 重大隐患报告: a major hazard reported upward
     instruction = "instruction"  # 响应指令: a warning's or direct message's call (叫应)
-    dispatch = "dispatch"  # 调度指令: a rescue team sent to an incident
 
 
 KIND_LABELS = {
@@ -31,7 +30,6 @@ KIND_LABELS = {
     "circular": "通报",
     "double_report": "重大隐患报告",
     "instruction": "响应指令",
-    "dispatch": "调度指令",
 }
 
 

@@ -5,7 +5,8 @@ quantity of a material), which available resources in the actor's subtree fit it
 long each takes to arrive (over the imported road network, else straight line × detour ÷
 speed: ``roads.minutes``). Issuing an order is one transaction: the team is marked
 deployed, materials are allocated from stock (never below zero, see ``stock``), and the
-team's contact gets a dispatch notice in their inbox.
+team's contact is called through call-response (SMS, voice and inbox with a confirm code);
+their answer acknowledges the order.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import Conflict, NotFound, ValidationFailed
-from yingji.notices import service as notices
+from yingji.regions.models import Region
 from yingji.resources import roads, stock
 from yingji.resources.models import (
     DispatchOrder,
@@ -33,6 +34,11 @@ from yingji.resources.models import (
     Warehouse,
 )
 from yingji.risk.service import locate
+from yingji.warnings import direct
+from yingji.warnings.callresponse import service as callresponse
+from yingji.warnings.direct_models import DirectMessage
+from yingji.warnings.respond import write_calls
+from yingji.warnings.targeting import Target
 
 NEXT_STATES = {
     OrderState.issued: {OrderState.acknowledged, OrderState.cancelled},
@@ -41,6 +47,10 @@ NEXT_STATES = {
     OrderState.arrived: {OrderState.released},
 }
 """The order lifecycle; released and cancelled are final and free the team or units."""
+TEAM_CONTACT = "team_contact"
+CALL_CHANNELS = ("sms", "voice", "inbox")
+CALL_DEADLINE_MINUTES = 5
+"""A dispatch call unanswered this long is redialled and escalated (call-response)."""
 
 
 @dataclass(frozen=True)
@@ -278,23 +288,42 @@ def send_team(
 
 
 def _tell_team(session: Session, team: RescueTeam, order: DispatchOrder, *, what: str) -> None:
-    """The team's contact gets the order in their inbox (and through the channels the
-    notices module delivers by)."""
+    """Call the team's contact through call-response (SMS, voice, inbox, with its confirm
+    code, redials and escalation); the answer acknowledges the order (``reactions``)."""
     if not team.contact_person_id:
         return
-    notices.issue(
-        session,
-        kind="dispatch",
-        title=f"调度指令：{order.title}",
-        body=(
-            f"{what} 请立即出动前往 ({order.lon:.5f}, {order.lat:.5f})，"
-            f"预计 {order.eta_minutes:.0f} 分钟到达。指令编号 {order.code}。"
-        ),
-        region_id=team.region_id,
-        key=f"dispatch:{order.id}",
-        persons=[(team.contact_person_id, "team_contact")],
-        subject=("dispatch_order", order.id),
+    region = session.get(Region, team.region_id)
+    assert region is not None
+    text = (
+        f"调度指令：{order.title}。{what} 请立即出动前往 ({order.lon:.5f}, {order.lat:.5f})，"
+        f"预计 {order.eta_minutes:.0f} 分钟到达。指令编号 {order.code}。"
     )
+    now = utcnow()
+    call = DirectMessage(
+        code=f"YJD-{order.code}",
+        text=text,
+        region_codes=[region.code],
+        roles=[TEAM_CONTACT],
+        layers=[region.level],
+        policy=direct.policy(CALL_CHANNELS, CALL_DEADLINE_MINUTES),
+        region_id=region.id,
+        region_path=region.path,
+        created_by=order.created_by,
+        created_at=now,
+    )
+    session.add(call)
+    session.flush()
+    reason = {"kind": "direct", "role": TEAM_CONTACT, "target": team.code, "region": region.code}
+    target = Target(team.contact_person_id, region.level, [reason], region.id)
+    write_calls(
+        session,
+        direct=call,
+        targets=[target],
+        policy_for=lambda _target: call.policy,
+        measures_for=lambda _target, _code, _deadline: text,
+        now=now,
+    )
+    order.direct_id = call.id
 
 
 def send_equipment(
@@ -430,6 +459,8 @@ def advance(session: Session, actor: Actor, order_id: int, state: str) -> Dispat
     if target not in allowed:
         names = ", ".join(sorted(s.value for s in allowed)) or "none (final)"
         raise Conflict(f"{order.state} 之后不能是 {state} / next may be: {names}")
+    if order.state == OrderState.issued and order.direct_id:
+        callresponse.withdraw(session, direct_id=order.direct_id)  # answered another way
     order.state = target
     order.history = [
         *order.history,

@@ -221,6 +221,8 @@ class DispatchOrder(Base):
     equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"), index=True)
     units: Mapped[int | None] = mapped_column(Integer)
     """Equipment units sent by the order (with ``equipment_id``)."""
+    direct_id: Mapped[int | None] = mapped_column(ForeignKey("direct_message.id"))
+    """The call to the team's contact (SMS, voice, inbox); answering it acknowledges."""
     state: Mapped[str] = mapped_column(String(16), default=OrderState.issued)
     eta_minutes: Mapped[float | None] = mapped_column(Float)
     region_path: Mapped[str] = mapped_column(path_type(400), index=True)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from yingji import jobs
+from yingji import jobs, reactions
 from yingji.auth import audit
 from yingji.db import utcnow
 from yingji.errors import invalid
@@ -76,6 +76,7 @@ def confirm(session: Session, instruction_id: int, via: str, at: dt.datetime | N
         instruction_id,
         {"state": InstructionState.confirmed.value, "confirmed_at": at, "confirmed_via": via},
     )
+    reactions.emit(session, "instruction.confirmed", instruction_id=instruction_id, via=via, at=at)
     return True
 
 

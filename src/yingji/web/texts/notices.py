@@ -21,5 +21,4 @@ TEXTS: dict[str, dict[str, str]] = {
     "notice_kind.urge": {"zh-CN": "督促函", "en": "Urge letter"},
     "notice_kind.circular": {"zh-CN": "通报", "en": "Circular"},
     "notice_kind.double_report": {"zh-CN": "重大隐患报告", "en": "Major hazard report"},
-    "notice_kind.dispatch": {"zh-CN": "调度指令", "en": "Dispatch order"},
 }
