@@ -119,6 +119,84 @@
     return [];
   }
 
+  // --- maps (Leaflet, loaded by the pages that draw one) -------------------------------------
+
+  var PLAIN = { color: "#7b8a9a", weight: 1, fillColor: "#f7f9fb", fillOpacity: 0.6 };
+
+  /** A Leaflet map in ``box``: base tiles only when configured (offline: a plain
+      background), kept sized to its box. */
+  function baseMap(box, options) {
+    var map = L.map(box, Object.assign({ attributionControl: Boolean(config.tiles) }, options || {}));
+    if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 18 }).addTo(map);
+    else box.classList.add("no-tiles");
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
+    }
+    return map;
+  }
+
+  /** The user's own area as orientation on a plain background; clicks pass through. */
+  function outline(map, box) {
+    return api("/regions/geojson").then(function (fc) {
+      var layer = L.geoJSON(fc, { style: PLAIN, interactive: false }).addTo(map);
+      layer.bringToBack();
+      if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      return layer;
+    }).catch(function () {
+      if (box) box.dataset.outline = "error";
+      return null;
+    });
+  }
+
+  /** Pick a place with a click: fills the form's lon/lat fields and follows them when typed.
+      ``options.marker(latlng)`` draws the mark (a red dot by default); ``options.digits``
+      rounds the coordinates. Sets box.dataset.picked and, once drawn, dataset.ready. */
+  function picker(box, form, options) {
+    options = options || {};
+    var digits = options.digits || 5;
+    var map = baseMap(box, { zoomSnap: 0.25 });
+    var centre = config.pickCentre || options.centre || [30.0, 107.5];
+    map.setView(centre, config.pickCentre ? 7 : options.zoom || 5);
+    var marker = null;
+    var details = box.closest("details");
+    if (details) {
+      details.addEventListener("toggle", function () { if (details.open) map.invalidateSize(); });
+    }
+    var draw = options.marker || function (latlng) {
+      return L.circleMarker(latlng, {
+        radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1,
+      });
+    };
+
+    function place(lat, lon) {
+      if (!marker) marker = draw([lat, lon]).addTo(map);
+      else marker.setLatLng([lat, lon]);
+    }
+
+    map.on("click", function (ev) {
+      var lat = ev.latlng.lat;
+      var lon = L.Util.wrapNum(ev.latlng.lng, [-180, 180], true);
+      form.elements.lat.value = lat.toFixed(digits);
+      form.elements.lon.value = lon.toFixed(digits);
+      place(lat, lon);
+      box.dataset.picked = form.elements.lon.value + "," + form.elements.lat.value;
+    });
+
+    ["lat", "lon"].forEach(function (name) {
+      form.elements[name].addEventListener("change", function () {
+        var lat = parseFloat(form.elements.lat.value);
+        var lon = parseFloat(form.elements.lon.value);
+        if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+          place(lat, lon);
+          map.panTo([lat, lon]);
+        }
+      });
+    });
+
+    outline(map, box).then(function () { box.dataset.ready = "1"; });
+    return map;
+  }
+
   // Phone menu toggle.
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".nav-toggle");
@@ -142,5 +220,6 @@
     levelName: levelName,
     items: items,
     ApiError: ApiError,
+    map: { base: baseMap, outline: outline, picker: picker, PLAIN: PLAIN },
   };
 })();

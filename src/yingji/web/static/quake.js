@@ -11,20 +11,10 @@
   var cfg = Y.config;
   var t = Y.t;
   var ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ";
-  var PLAIN = { color: "#7b8a9a", weight: 1, fillColor: "#f7f9fb", fillOpacity: 0.6 };
+  var baseMap = Y.map.base;
 
   function roman(n) {
     return n >= 1 && n <= ROMAN.length ? ROMAN.charAt(n - 1) : String(n);
-  }
-
-  function baseMap(box, options) {
-    var map = L.map(box, Object.assign({ attributionControl: Boolean(cfg.tiles) }, options || {}));
-    if (cfg.tiles) L.tileLayer(cfg.tiles, { maxZoom: 18 }).addTo(map);
-    else box.classList.add("no-tiles");
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
-    }
-    return map;
   }
 
   /** The epicentre as a red star (an inline SVG: no image files, no CDN). */
@@ -133,46 +123,9 @@
     });
 
     var box = document.getElementById("quake-pick-map");
-    if (box && window.L) setupPicker(box, form);
-  }
-
-  function setupPicker(box, form) {
-    var map = baseMap(box, { zoomSnap: 0.25 });
-    var centre = cfg.pickCentre || [34, 105];
-    map.setView(centre, cfg.pickCentre ? 7 : 4);
-    var marker = null;
-
-    function place(lat, lon) {
-      if (!marker) marker = epicentre([lat, lon]).addTo(map);
-      else marker.setLatLng([lat, lon]);
+    if (box && window.L) {
+      Y.map.picker(box, form, { marker: epicentre, digits: 4, centre: [34, 105], zoom: 4 });
     }
-
-    map.on("click", function (ev) {
-      var lat = ev.latlng.lat;
-      var lon = L.Util.wrapNum(ev.latlng.lng, [-180, 180], true);
-      form.elements.lat.value = lat.toFixed(4);
-      form.elements.lon.value = lon.toFixed(4);
-      place(lat, lon);
-      box.dataset.picked = form.elements.lat.value + "," + form.elements.lon.value;
-    });
-
-    ["lat", "lon"].forEach(function (name) {
-      form.elements[name].addEventListener("change", function () {
-        var lat = parseFloat(form.elements.lat.value);
-        var lon = parseFloat(form.elements.lon.value);
-        if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-          place(lat, lon);
-          map.panTo([lat, lon]);
-        }
-      });
-    });
-
-    // The user's own area as orientation (no base tiles needed); clicks pass through.
-    Y.api("/regions/geojson").then(function (fc) {
-      var layer = L.geoJSON(fc, { style: PLAIN, interactive: false }).addTo(map);
-      if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-      box.dataset.ready = "1";
-    }).catch(function () { box.dataset.ready = "error"; });
   }
 
   // --- one assessment ------------------------------------------------------------------------

@@ -13,32 +13,10 @@
   var cfg = Y.config;
   var t = Y.t;
   var FLASH = "yingji.resources.flash";
-  var PLAIN = { color: "#7b8a9a", weight: 1, fillColor: "#f7f9fb", fillOpacity: 0.6 };
+  var baseMap = Y.map.base;
+  var outline = Y.map.outline;
 
   // --- shared helpers --------------------------------------------------------------------
-
-  function baseMap(box, options) {
-    var map = L.map(box, Object.assign({ attributionControl: Boolean(cfg.tiles) }, options || {}));
-    if (cfg.tiles) L.tileLayer(cfg.tiles, { maxZoom: 18 }).addTo(map);
-    else box.classList.add("no-tiles");
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
-    }
-    return map;
-  }
-
-  /** The user's own area as orientation on a plain background; clicks pass through. */
-  function outline(map, box) {
-    return Y.api("/regions/geojson").then(function (fc) {
-      var layer = L.geoJSON(fc, { style: PLAIN, interactive: false }).addTo(map);
-      layer.bringToBack();
-      if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-      return layer;
-    }).catch(function () {
-      if (box) box.dataset.outline = "error";
-      return null;
-    });
-  }
 
   /** A field name from the API ("body.lon", "query.thresholds", "lon") as the form names it. */
   function fieldName(raw) {
@@ -184,49 +162,8 @@
   document.querySelectorAll("[data-role=pick-map]").forEach(function (box) {
     var grid = box.closest(".res-form-grid");
     var form = grid && grid.querySelector("form");
-    if (form && window.L) setupPicker(box, form);
+    if (form && window.L) Y.map.picker(box, form);
   });
-
-  function setupPicker(box, form) {
-    var map = baseMap(box, { zoomSnap: 0.25 });
-    var centre = cfg.pickCentre || [30.0, 107.5];
-    map.setView(centre, cfg.pickCentre ? 7 : 5);
-    var marker = null;
-    var details = box.closest("details");
-    if (details) {
-      details.addEventListener("toggle", function () { if (details.open) map.invalidateSize(); });
-    }
-
-    function place(lat, lon) {
-      if (!marker) {
-        marker = L.circleMarker([lat, lon], {
-          radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1,
-        }).addTo(map);
-      } else marker.setLatLng([lat, lon]);
-    }
-
-    map.on("click", function (ev) {
-      var lat = ev.latlng.lat;
-      var lon = L.Util.wrapNum(ev.latlng.lng, [-180, 180], true);
-      form.elements.lat.value = lat.toFixed(5);
-      form.elements.lon.value = lon.toFixed(5);
-      place(lat, lon);
-      box.dataset.picked = form.elements.lon.value + "," + form.elements.lat.value;
-    });
-
-    ["lat", "lon"].forEach(function (name) {
-      form.elements[name].addEventListener("change", function () {
-        var lat = parseFloat(form.elements.lat.value);
-        var lon = parseFloat(form.elements.lon.value);
-        if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-          place(lat, lon);
-          map.panTo([lat, lon]);
-        }
-      });
-    });
-
-    outline(map, box).then(function () { box.dataset.ready = "1"; });
-  }
 
   // --- team status from the row -----------------------------------------------------------
 
