@@ -35,3 +35,42 @@ def set_aside_demo_resources(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in RESOURCE_TABLES:
             conn.execute(text(f"DELETE FROM {table}"))
+
+
+INCIDENT_TABLES = (
+    "corrective_action",
+    "incident_review",
+    "incident_task_update",
+    "incident_task",
+    "flow_step",
+    "response_flow",
+    "quick_report",
+    "incident_report",
+    "incident_event",
+    "duty_log",
+)
+"""Children first; the incidents themselves go last (dispatch orders keep no link)."""
+
+
+def set_aside_demo_incidents(engine: Engine) -> None:
+    """Remove the demo's incidents (the flood in progress and the earthquake drill's), its
+    response flow, tasks and quick reports, with their timers and notices, for tests that
+    count exactly what they created."""
+    with engine.begin() as conn:
+        for table in INCIDENT_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("UPDATE dispatch_order SET incident_id = NULL"))
+        conn.execute(text("DELETE FROM incident"))
+        conn.execute(
+            text(
+                "UPDATE job_timer SET state = 'cancelled' WHERE state = 'pending'"
+                " AND subject_kind IN ('incident', 'task')"
+            )
+        )
+        conn.execute(
+            text(
+                "DELETE FROM notice_recipient WHERE notice_id IN"
+                " (SELECT id FROM notice WHERE kind IN ('task', 'report_due'))"
+            )
+        )
+        conn.execute(text("DELETE FROM notice WHERE kind IN ('task', 'report_due')"))

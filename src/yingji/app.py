@@ -80,6 +80,11 @@ ROUTERS = (
     "yingji.warnings.callresponse.api",
     "yingji.quake.api",
     "yingji.resources.api",
+    "yingji.incidents.api",
+    "yingji.incidents.quick_api",
+    "yingji.incidents.flow_api",
+    "yingji.incidents.review_api",
+    "yingji.incidents.map_api",
 )
 """Modules whose ``router`` is served under /api/v1, one line per domain."""
 

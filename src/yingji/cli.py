@@ -13,6 +13,7 @@ from yingji.config import DEFAULT_SECRET, get_settings, masked
 from yingji.db import get_engine, session_scope
 from yingji.errors import YingjiError
 from yingji.hazards import cli as hazards_cli
+from yingji.incidents import cli as incidents_cli
 from yingji.inspections import cli as inspections_cli
 from yingji.io.kinds import KINDS
 from yingji.jobs import cli as jobs_cli
@@ -52,6 +53,7 @@ app.add_typer(direct_cli.app, name="direct")
 app.add_typer(plans_cli.app, name="plans")
 app.add_typer(quake_cli.app, name="quake")
 app.add_typer(resources_cli.app, name="resources")
+app.add_typer(incidents_cli.app, name="incidents")
 app.command("worker")(jobs_cli.worker)
 
 

@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     local paths), polled about once a minute; each new event is assessed automatically."""
     quake_min_magnitude: float = 4.5
     """Feed events below this magnitude are not assessed."""
+    quake_incident_intensity: int = 6
+    """An assessment whose maximum intensity reaches this opens an incident by itself."""
+    # --- incidents ---
+    natural_levels_file: Path | None = None
+    """A CSV (level, dead_missing, relief) replacing the national natural-disaster response
+    thresholds shipped in ``incidents/data/natural_levels.csv`` with local ones."""
+    follow_up_report_minutes: int = 120
+    """A change of casualty figures must be reported upward (续报) within this time."""
     # --- notification channels (yingji.notify) ---
     sms_gateway_url: str | None = None
     """SMS gateway endpoint (JSON POST); unset: the ``sms`` channel is not configured."""

@@ -6,6 +6,10 @@ from yingji.auth.models import ApiToken, AuditEntry, AuditHead, LoginFailure, Us
 from yingji.enterprises.models import Enterprise
 from yingji.files.models import Attachment
 from yingji.hazards.models import Hazard, HazardEvent
+from yingji.incidents.flow_models import FlowStep, ResponseFlow, Task, TaskUpdate
+from yingji.incidents.models import DutyLog, Incident, IncidentEvent, IncidentReport
+from yingji.incidents.quick_models import QuickReport
+from yingji.incidents.review_models import CorrectiveAction, Review
 from yingji.inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -53,19 +57,25 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "CommitteeMember",
+    "CorrectiveAction",
     "Delivery",
     "DirectMessage",
     "DispatchOrder",
+    "DutyLog",
     "DutyShift",
     "EarlyWarning",
     "Enterprise",
     "Equipment",
+    "FlowStep",
     "Hazard",
     "HazardEvent",
     "HazardStatFlow",
     "HazardStatMark",
     "HazardStatOpen",
     "HazardStatState",
+    "Incident",
+    "IncidentEvent",
+    "IncidentReport",
     "Inspection",
     "InspectionResult",
     "InspectionSchedule",
@@ -80,14 +90,19 @@ __all__ = [
     "PlanVersion",
     "QuakeAssessment",
     "QuakeImpact",
+    "QuickReport",
     "Region",
     "RegionClass",
     "RescueTeam",
     "ReserveStandard",
+    "ResponseFlow",
     "ResponsePlan",
+    "Review",
     "RiskCategory",
     "RiskPoint",
     "StockBatch",
+    "Task",
+    "TaskUpdate",
     "Timer",
     "User",
     "Warehouse",

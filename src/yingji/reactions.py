@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-MODULES: tuple[str, ...] = ("yingji.resources.reactions",)
+MODULES: tuple[str, ...] = ("yingji.resources.reactions", "yingji.incidents.reactions")
 """Modules whose import registers listeners, one line per domain."""
 
 Listener = Callable[..., None]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from set_aside import set_aside_demo_incidents
 from yingji.auth.models import User
 from yingji.auth.scope import Actor
 from yingji.auth.service import actor_for
@@ -113,7 +114,9 @@ class World:
 @pytest.fixture
 def world(engine: Engine) -> World:
     """The ids the tests need. Timers the demo's own hazards scheduled are set aside, so the
-    counts of ``run_due`` are about the test's hazards only."""
+    counts of ``run_due`` are about the test's hazards only, and so is the demo's incident
+    (its task notices would sit in the township's inbox)."""
+    set_aside_demo_incidents(engine)
     with engine.begin() as conn:
         conn.execute(update(Timer).values(state="cancelled"))
     with session_factory(engine)() as s:

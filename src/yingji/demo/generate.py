@@ -101,6 +101,7 @@ DOMAIN_DEMOS: tuple[str, ...] = (
     "yingji.demo.warnings",
     "yingji.demo.quake",
     "yingji.demo.resources",
+    "yingji.demo.incidents",
 )
 """Modules adding a domain's demo records on top of places, people and users, in order;
 each has ``load(session, rng, now) -> counts`` and acts through the services as demo users."""

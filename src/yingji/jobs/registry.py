@@ -23,6 +23,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "yingji.warnings.polling",
     "yingji.quake.polling",
     "yingji.resources.alerts",
+    "yingji.incidents.reporting",
+    "yingji.incidents.task_jobs",
 )
 """Modules whose import registers handlers or periodic tasks, one line per domain."""
 

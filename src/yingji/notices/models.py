@@ -22,6 +22,8 @@ class NoticeKind(StrEnum):
     circular = "circular"  # 通报: long overdue, told to the upper-level government
     double_report = "double_report"  # 重大隐患报告: a major hazard reported upward
     instruction = "instruction"  # 响应指令: a warning's or direct message's call (叫应)
+    report_due = "report_due"  # 事件报送提醒: an incident report upward is overdue
+    task = "task"  # 应急任务: a response task assigned when a level is declared
 
 
 KIND_LABELS = {
@@ -30,6 +32,8 @@ KIND_LABELS = {
     "circular": "通报",
     "double_report": "重大隐患报告",
     "instruction": "响应指令",
+    "report_due": "事件报送提醒",
+    "task": "应急任务",
 }
 
 

@@ -167,7 +167,7 @@ def build(result: dict[str, Any], place: str | None = None) -> ReportData:
     d, loss = result["deaths"], result["economic_loss_yuan"]
     loss_rows = [
         ("死亡人数（人）/ deaths", count(d["low"]), count(d["median"]), count(d["high"])),
-        ("直接经济损失 / loss", yi(loss["low"]), yi(loss["median"]), yi(loss["high"])),
+        ("经济损失（模型估计）/ loss, model", *(yi(loss[k]) for k in ("low", "median", "high"))),
     ]
     alerts_src = result.get("alerts") or {}
     alerts = [

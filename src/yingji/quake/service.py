@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from yingji import reactions
 from yingji.auth.scope import Actor
 from yingji.config import get_settings
 from yingji.errors import NotFound, PermissionDenied
@@ -135,6 +136,7 @@ def run(
     )
     session.add(record)
     session.flush()
+    reactions.emit(session, "quake.assessed", assessment_id=record.id)
     return record, result
 
 

@@ -48,6 +48,7 @@ ORDER_FIELDS = (
     "warehouse_id",
     "equipment_id",
     "units",
+    "incident_id",
     "state",
     "eta_minutes",
     "history",
@@ -229,71 +230,52 @@ def rank(body: RankIn, session: DbSession, actor: CurrentActor) -> list[dict[str
     ]
 
 
-class TeamOrderIn(BaseModel):
-    team_id: int
+class OrderIn(BaseModel):
+    """Where an order goes and why: the same for teams, equipment and materials."""
+
     lon: float
     lat: float
     title: str = Field(max_length=200)
     mode: str = "road"
+    incident_id: int | None = Field(None, description="the incident the order serves")
+
+    def where(self) -> dict[str, Any]:
+        return self.model_dump(include={"lon", "lat", "title", "mode", "incident_id"})
+
+
+class TeamOrderIn(OrderIn):
+    team_id: int
 
 
 @router.post("/resources/dispatch/teams", status_code=201)
 def send_team(body: TeamOrderIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
-    order = dispatch.send_team(
-        session, actor, body.team_id, lon=body.lon, lat=body.lat, title=body.title, mode=body.mode
-    )
+    order = dispatch.send_team(session, actor, body.team_id, **body.where())
     return _out(order, ORDER_FIELDS)
 
 
-class EquipmentOrderIn(BaseModel):
+class EquipmentOrderIn(OrderIn):
     equipment_id: int
     units: int = Field(ge=1)
-    lon: float
-    lat: float
-    title: str = Field(max_length=200)
-    mode: str = "road"
 
 
 @router.post("/resources/dispatch/equipment", status_code=201)
 def send_equipment(
     body: EquipmentOrderIn, session: DbSession, actor: CurrentActor
 ) -> dict[str, Any]:
-    order = dispatch.send_equipment(
-        session,
-        actor,
-        body.equipment_id,
-        body.units,
-        lon=body.lon,
-        lat=body.lat,
-        title=body.title,
-        mode=body.mode,
-    )
+    order = dispatch.send_equipment(session, actor, body.equipment_id, body.units, **body.where())
     return _out(order, ORDER_FIELDS)
 
 
-class MaterialOrderIn(BaseModel):
+class MaterialOrderIn(OrderIn):
     warehouse_id: int
     items: list[dict[str, Any]] = Field(description='[{"material_code": "TENT", "quantity": 50}]')
-    lon: float
-    lat: float
-    title: str = Field(max_length=200)
-    mode: str = "road"
 
 
 @router.post("/resources/dispatch/materials", status_code=201)
 def send_materials(
     body: MaterialOrderIn, session: DbSession, actor: CurrentActor
 ) -> dict[str, Any]:
-    order = dispatch.send_materials(
-        session,
-        actor,
-        body.warehouse_id,
-        body.items,
-        lon=body.lon,
-        lat=body.lat,
-        title=body.title,
-        mode=body.mode,
-    )
+    order = dispatch.send_materials(session, actor, body.warehouse_id, body.items, **body.where())
     out = _out(order, ORDER_FIELDS)
     out["lines"] = [
         {"batch_id": ln.batch_id, "material_id": ln.material_id, "quantity": ln.quantity}

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from yingji import reactions
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import Conflict, NotFound, ValidationFailed
@@ -211,37 +212,54 @@ def _code() -> str:
     return f"DD-{utcnow():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def _new_order(
+@dataclass(frozen=True)
+class Destination:
+    """Where an order goes and why, checked to lie in the actor's region."""
+
+    lon: float
+    lat: float
+    title: str
+    mode: str
+    path: str
+    """Path of the region of the place: who sees the order."""
+    incident_id: int | None = None
+
+
+def _destination(
     session: Session,
     actor: Actor,
-    origin: tuple[float, float],
-    *,
     lon: float,
     lat: float,
     title: str,
     mode: str,
-    path: str,
-    team_id: int | None = None,
-    warehouse_id: int | None = None,
-    equipment_id: int | None = None,
-    units: int | None = None,
+    incident_id: int | None,
+) -> Destination:
+    _, path = _incident_region(session, actor, lon, lat)
+    return Destination(lon, lat, title, mode, path, incident_id)
+
+
+def _new_order(
+    session: Session,
+    actor: Actor,
+    origin: tuple[float, float],
+    to: Destination,
+    **load: Any,
 ) -> DispatchOrder:
-    """An issued order from ``origin`` to the incident, with its arrival estimate."""
-    eta = float(_minutes([origin], lon, lat, mode)[0])
+    """An issued order from ``origin`` to the place, with its arrival estimate; ``load``
+    names what it sends (team_id, warehouse_id, or equipment_id with units)."""
+    eta = float(_minutes([origin], to.lon, to.lat, to.mode)[0])
     order = DispatchOrder(
         code=_code(),
-        title=title,
-        lon=lon,
-        lat=lat,
-        team_id=team_id,
-        warehouse_id=warehouse_id,
-        equipment_id=equipment_id,
-        units=units,
+        title=to.title,
+        lon=to.lon,
+        lat=to.lat,
+        incident_id=to.incident_id,
         state=OrderState.issued,
         eta_minutes=round(eta, 1),
-        region_path=path,
+        region_path=to.path,
         history=[{"state": "issued", "at": utcnow().isoformat(), "by": actor.username}],
         created_by=actor.username,
+        **load,
     )
     session.add(order)
     session.flush()
@@ -257,10 +275,11 @@ def send_team(
     lat: float,
     title: str,
     mode: str = "road",
+    incident_id: int | None = None,
 ) -> DispatchOrder:
     """Order team ``team_id`` to the incident; it must be available."""
     actor.require_write()
-    _, path = _incident_region(session, actor, lon, lat)
+    to = _destination(session, actor, lon, lat, title, mode, incident_id)
     team = session.get(RescueTeam, team_id)
     if team is None or not actor.covers(team.region_path):
         raise NotFound("队伍不存在 / team not found")
@@ -275,14 +294,11 @@ def send_team(
         session,
         actor,
         (team.lon, team.lat),
-        lon=lon,
-        lat=lat,
-        title=title,
-        mode=mode,
-        path=path,
+        to,
         team_id=team.id,
     )
     _tell_team(session, team, order, what=team.name)
+    announce(session, order, actor.username)
     session.expire(team)
     return order
 
@@ -336,6 +352,7 @@ def send_equipment(
     lat: float,
     title: str,
     mode: str = "road",
+    incident_id: int | None = None,
 ) -> DispatchOrder:
     """Send ``units`` of an equipment lot; the units are claimed with one guarded UPDATE so
     two orders can never take more than the lot holds. The keeping team's contact is told."""
@@ -345,7 +362,7 @@ def send_equipment(
             "数量应为正整数 / units must be a positive whole number",
             [{"row": None, "field": "units", "reason": "a positive whole number"}],
         )
-    _, path = _incident_region(session, actor, lon, lat)
+    to = _destination(session, actor, lon, lat, title, mode, incident_id)
     item = session.get(Equipment, equipment_id)
     if item is None or not actor.covers(item.region_path):
         raise NotFound("装备不存在 / equipment not found")
@@ -364,18 +381,14 @@ def send_equipment(
         session,
         actor,
         (item.lon, item.lat),
-        lon=lon,
-        lat=lat,
-        title=title,
-        mode=mode,
-        path=path,
-        team_id=None,
+        to,
         equipment_id=item.id,
         units=units,
     )
     team = session.get(RescueTeam, item.team_id) if item.team_id else None
     if team is not None:
         _tell_team(session, team, order, what=f"{team.name}（{item.name} × {units}）")
+    announce(session, order, actor.username)
     session.expire(item)
     return order
 
@@ -390,10 +403,11 @@ def send_materials(
     lat: float,
     title: str,
     mode: str = "road",
+    incident_id: int | None = None,
 ) -> DispatchOrder:
     """Release materials from one warehouse to the incident: every line allocated or none."""
     actor.require_write()
-    _, path = _incident_region(session, actor, lon, lat)
+    to = _destination(session, actor, lon, lat, title, mode, incident_id)
     store = session.get(Warehouse, warehouse_id)
     if store is None or not actor.covers(store.region_path):
         raise NotFound("仓库不存在 / warehouse not found")
@@ -406,11 +420,7 @@ def send_materials(
         session,
         actor,
         (store.lon, store.lat),
-        lon=lon,
-        lat=lat,
-        title=title,
-        mode=mode,
-        path=path,
+        to,
         warehouse_id=store.id,
     )
     for item in items:
@@ -425,6 +435,7 @@ def send_materials(
                 )
             )
     session.flush()
+    announce(session, order, actor.username)
     return order
 
 
@@ -469,6 +480,7 @@ def advance(session: Session, actor: Actor, order_id: int, state: str) -> Dispat
     if target in (OrderState.released, OrderState.cancelled):
         _free(session, order)
     session.flush()
+    announce(session, order, actor.username)
     return order
 
 
@@ -486,3 +498,32 @@ def _free(session: Session, order: DispatchOrder) -> None:
             .where(Equipment.id == order.equipment_id)
             .values(deployed=Equipment.deployed - order.units)
         )
+
+
+def what_is_sent(session: Session, order: DispatchOrder) -> str:
+    """The order's load in a few words: the team, the equipment and units, or the store."""
+    if order.equipment_id:
+        item = session.get(Equipment, order.equipment_id)
+        return f"{item.name if item else '装备'} × {order.units}"
+    if order.team_id:
+        team = session.get(RescueTeam, order.team_id)
+        return team.name if team else "队伍"
+    store = session.get(Warehouse, order.warehouse_id) if order.warehouse_id else None
+    return f"{store.name}物资" if store else "物资"
+
+
+def announce(session: Session, order: DispatchOrder, by: str) -> None:
+    """Tell other domains (an incident's timeline) that the order reached its state."""
+    reactions.emit(
+        session,
+        "dispatch.changed",
+        incident_id=order.incident_id,
+        order_id=order.id,
+        region_path=order.region_path,
+        code=order.code,
+        state=str(order.state),
+        what=what_is_sent(session, order),
+        eta_minutes=order.eta_minutes,
+        by=by,
+        at=utcnow(),
+    )

@@ -221,6 +221,10 @@ class DispatchOrder(Base):
     equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"), index=True)
     units: Mapped[int | None] = mapped_column(Integer)
     """Equipment units sent by the order (with ``equipment_id``)."""
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), index=True
+    )
+    """The incident the order serves, when it was sent from one (its timeline shows it)."""
     direct_id: Mapped[int | None] = mapped_column(ForeignKey("direct_message.id"))
     """The call to the team's contact (SMS, voice, inbox); answering it acknowledges."""
     state: Mapped[str] = mapped_column(String(16), default=OrderState.issued)

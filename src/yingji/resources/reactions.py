@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji import reactions
+from yingji.resources import dispatch
 from yingji.resources.models import DispatchOrder, OrderState
 from yingji.warnings.instruction_models import Instruction
 
@@ -33,3 +34,4 @@ def acknowledge(session: Session, *, instruction_id: int, via: str, at: dt.datet
         {"state": OrderState.acknowledged.value, "at": at.isoformat(), "by": f"team_contact:{via}"},
     ]
     session.flush()
+    dispatch.announce(session, order, f"team_contact:{via}")

@@ -33,6 +33,11 @@ PAGE_ROUTERS = (
     "yingji.web.board_pages",
     "yingji.web.quake_pages",
     "yingji.web.resource_pages",
+    "yingji.web.incident_pages",
+    "yingji.web.quick_pages",
+    "yingji.web.flow_pages",
+    "yingji.web.review_pages",
+    "yingji.web.onemap_pages",
 )
 """Modules whose ``router`` serves pages, one line per domain."""
 

@@ -83,6 +83,16 @@ def settings_of(request: Request) -> Settings:
     return getattr(request.app.state, "settings", None) or get_settings()
 
 
+def picker_config(request: Request, me: PageUser) -> dict[str, Any]:
+    """What a page with a pick-on-map needs: base tiles (when configured) and where the map
+    starts, the centroid of the user's own region."""
+    home = me.region
+    centre = None
+    if home.centroid_lat is not None and home.centroid_lon is not None:
+        centre = [home.centroid_lat, home.centroid_lon]
+    return {"tiles": settings_of(request).base_tile_url, "pickCentre": centre}
+
+
 def locale_of(request: Request) -> str:
     """The ``lang`` cookie, else the installation's default locale."""
     return pick_locale(request.cookies.get(LANG_COOKIE), settings_of(request).default_locale)

@@ -21,7 +21,15 @@ from yingji.quake.assess import PRIORITY_FROM
 from yingji.quake.attenuation import MODELS
 from yingji.quake.labels import ZONE_COLOURS, yi_amount
 from yingji.quake.models import QuakeAssessment
-from yingji.web.pages import PAGE_SIZE, Me, _error_page, _pager, render, settings_of
+from yingji.web.pages import (
+    PAGE_SIZE,
+    Me,
+    _error_page,
+    _pager,
+    picker_config,
+    render,
+    settings_of,
+)
 from yingji.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -98,12 +106,7 @@ def quake_page(
         "models": MODELS,
         "magnitude_types": MAGNITUDE_TYPES,
     }
-    home = me.region
-    centre = None
-    if home.centroid_lat is not None and home.centroid_lon is not None:
-        centre = [home.centroid_lat, home.centroid_lon]  # where the pick-on-map starts
-    js = {"tiles": settings_of(request).base_tile_url, "pickCentre": centre}
-    return render(request, "quake.html", me, ctx, js=js)
+    return render(request, "quake.html", me, ctx, js=picker_config(request, me))
 
 
 @router.get("/quake/{assessment_id}", name="quake_detail")

@@ -40,7 +40,7 @@ from yingji.resources.models import (
 )
 from yingji.resources.travel import MODES
 from yingji.web.i18n import CATALOGUE, FALLBACK, translate
-from yingji.web.pages import PAGE_SIZE, Me, PageUser, _pager, render, settings_of
+from yingji.web.pages import PAGE_SIZE, Me, PageUser, _pager, picker_config, render
 from yingji.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -86,18 +86,6 @@ def code_label(context: Any, group: str, code: str | None) -> str:
 
 
 templates.env.globals["code_label"] = code_label
-
-
-def _centre(me: PageUser) -> list[float] | None:
-    """Where the pick-on-map starts: the user's region's centroid, when known."""
-    home = me.region
-    if home.centroid_lat is None or home.centroid_lon is None:
-        return None
-    return [home.centroid_lat, home.centroid_lon]
-
-
-def _base_js(request: Request, me: PageUser) -> dict[str, Any]:
-    return {"tiles": settings_of(request).base_tile_url, "pickCentre": _centre(me)}
 
 
 def _ctx(tab: str, me: PageUser, **more: Any) -> dict[str, Any]:
@@ -213,7 +201,7 @@ def teams_page(
         kind=kind,
         status=status,
     )
-    return render(request, "resources_teams.html", me, ctx, js=_base_js(request, me))
+    return render(request, "resources_teams.html", me, ctx, js=picker_config(request, me))
 
 
 # --- equipment -----------------------------------------------------------------------------
@@ -295,7 +283,7 @@ def warehouses_page(
         soon_days=SOON_DAYS,
         today=clock.today(),
     )
-    return render(request, "resources_warehouses.html", me, ctx, js=_base_js(request, me))
+    return render(request, "resources_warehouses.html", me, ctx, js=picker_config(request, me))
 
 
 @router.get("/resources/expiring", name="resources_expiring")
@@ -425,7 +413,7 @@ def dispatch_page(
         modes=MODES,
         choices=choices,
     )
-    js = _base_js(request, me)
+    js = picker_config(request, me)
     js["dispatch"] = {"materials": dict(choices["materials"])}
     return render(request, "resources_dispatch.html", me, ctx, js=js)
 
@@ -457,7 +445,7 @@ def coverage_page(
         roads=roads.summary(),
         may_import_roads=roads.may_import(me.actor),
     )
-    js = _base_js(request, me)
+    js = picker_config(request, me)
     js["coverage"] = {
         "api": "/resources/coverage",
         "mode": mode,

@@ -18,6 +18,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "inbox.kind": {"zh-CN": "类别", "en": "Kind"},
     "inbox.sent_at": {"zh-CN": "发出时间", "en": "Sent"},
     "notice_kind.prompt": {"zh-CN": "提示单", "en": "Prompt"},
+    "notice_kind.report_due": {"zh-CN": "事件报送提醒", "en": "Incident report due"},
+    "notice_kind.task": {"zh-CN": "应急任务", "en": "Response task"},
     "notice_kind.urge": {"zh-CN": "督促函", "en": "Urge letter"},
     "notice_kind.circular": {"zh-CN": "通报", "en": "Circular"},
     "notice_kind.double_report": {"zh-CN": "重大隐患报告", "en": "Major hazard report"},

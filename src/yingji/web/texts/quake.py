@@ -78,7 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "低值 – 中值 – 高值",
         "en": "low – median – high",
     },
-    "quake.loss": {"zh-CN": "直接经济损失", "en": "Direct economic loss"},
+    "quake.loss": {"zh-CN": "经济损失（模型估计）", "en": "Economic loss (model estimate)"},
     "quake.yi": {"zh-CN": "{value} 亿元", "en": "{value} × 100 million yuan"},
     "quake.alerts_detail": {
         "zh-CN": "死亡 {fatality} · 经济 {economic}",
