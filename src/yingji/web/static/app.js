@@ -119,6 +119,76 @@
     return [];
   }
 
+  // --- forms ---------------------------------------------------------------------------------
+
+  /** A field name from the API ("body.lon", "query.thresholds", "body.incident.lon") as the
+      form names it ("lon", "thresholds"). */
+  function fieldName(raw) {
+    return String(raw || "").replace(/^(body|query)\./, "").replace(/^incident\./, "");
+  }
+
+  /** Error display for one form (or any box with data-error-for slots and a data-role=error
+      box). ``show(err)`` puts each API detail beside its field, inside ``rowScope(i)`` when
+      the detail names a row (a need, a flow step), and the rest with the message in the
+      box; ``field(name, reason)`` flags one field from the page's own checks. */
+  function formErrors(scope, rowScope) {
+    var box = scope.querySelector("[data-role=error]");
+
+    function clear() {
+      if (box) { box.hidden = true; box.textContent = ""; }
+      scope.querySelectorAll("[data-error-for]").forEach(function (el) {
+        el.hidden = true;
+        el.textContent = "";
+      });
+      scope.querySelectorAll("[aria-invalid]").forEach(function (el) {
+        el.removeAttribute("aria-invalid");
+      });
+    }
+
+    /** Show reason under the field; false when there is no slot for it. */
+    function field(name, reason, within) {
+      var slot = (within || scope).querySelector('[data-error-for="' + name + '"]');
+      if (!slot) return false;
+      slot.textContent = slot.textContent ? slot.textContent + "; " + reason : reason;
+      slot.hidden = false;
+      var input = slot.parentNode && slot.parentNode.querySelector("[name]");
+      if (input) input.setAttribute("aria-invalid", "true");
+      return true;
+    }
+
+    function show(err, rows) {
+      var inRow = rows || rowScope;
+      var rest = [];
+      (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
+        var name = fieldName(d.field);
+        var reason = pick(d.reason);
+        var within = typeof d.row === "number" && inRow ? inRow(d.row) : null;
+        if (!field(name, reason, within || undefined)) rest.push((name ? name + ": " : "") + reason);
+      });
+      var text = err && err.message ? err.message : String(err);
+      if (box) {
+        box.textContent = rest.length ? text + " " + rest.join("; ") : text;
+        box.hidden = false;
+      }
+    }
+
+    function message(text) {
+      if (!box) return;
+      box.textContent = text;
+      box.hidden = false;
+    }
+
+    return { clear: clear, field: field, show: show, message: message };
+  }
+
+  /** A button that says it is working (its data-busy text) and cannot be pressed twice. */
+  function busy(button, on) {
+    if (!button) return;
+    if (!button.dataset.idle) button.dataset.idle = button.textContent;
+    button.disabled = on;
+    button.textContent = on ? (button.dataset.busy || button.dataset.idle) : button.dataset.idle;
+  }
+
   // --- maps (Leaflet, loaded by the pages that draw one) -------------------------------------
 
   var PLAIN = { color: "#7b8a9a", weight: 1, fillColor: "#f7f9fb", fillOpacity: 0.6 };
@@ -221,5 +291,8 @@
     items: items,
     ApiError: ApiError,
     map: { base: baseMap, outline: outline, picker: picker, PLAIN: PLAIN },
+    formErrors: formErrors,
+    fieldName: fieldName,
+    busy: busy,
   };
 })();

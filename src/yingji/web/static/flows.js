@@ -11,61 +11,8 @@
   window.__yingjiFlows = true;
   var Y = window.Yingji;
   var cfg = Y.config;
-
-  function fieldName(raw) {
-    return String(raw || "").replace(/^(body|query)\./, "");
-  }
-
-  /** Error display for a form; rows(i) gives the element of step i for row errors. */
-  function errors(scope, rows) {
-    var box = scope.querySelector("[data-role=error]");
-
-    function clear() {
-      if (box) { box.hidden = true; box.textContent = ""; }
-      scope.querySelectorAll("[data-error-for]").forEach(function (el) {
-        el.hidden = true;
-        el.textContent = "";
-      });
-      scope.querySelectorAll("[aria-invalid]").forEach(function (el) {
-        el.removeAttribute("aria-invalid");
-      });
-    }
-
-    function field(within, name, reason) {
-      var slot = within.querySelector('[data-error-for="' + name + '"]');
-      if (!slot) return false;
-      slot.textContent = slot.textContent ? slot.textContent + "; " + reason : reason;
-      slot.hidden = false;
-      var input = within.querySelector('[name="' + name + '"]');
-      if (!input && name === "person_id") input = within.querySelector('[name="person_ref"]');
-      if (input) input.setAttribute("aria-invalid", "true");
-      return true;
-    }
-
-    function show(err) {
-      var rest = [];
-      (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
-        var name = fieldName(d.field);
-        var reason = Y.pick(d.reason);
-        var within = typeof d.row === "number" && rows ? rows(d.row) : scope;
-        if (!within || !field(within, name, reason)) rest.push((name ? name + ": " : "") + reason);
-      });
-      if (box) {
-        var message = err && err.message ? err.message : String(err);
-        box.textContent = rest.length ? message + " " + rest.join("; ") : message;
-        box.hidden = false;
-      }
-    }
-
-    return { clear: clear, show: show };
-  }
-
-  function busy(button, on) {
-    if (!button) return;
-    if (!button.dataset.idle) button.dataset.idle = button.textContent;
-    button.disabled = on;
-    button.textContent = on ? (button.dataset.busy || button.dataset.idle) : button.dataset.idle;
-  }
+  var errors = Y.formErrors;
+  var busy = Y.busy;
 
   /** Show the responsible input matching the who-kind select, hide and disable the others. */
   function whoSwitch(scope) {

@@ -9,28 +9,6 @@
   var Y = window.Yingji;
   var t = Y.t;
 
-  function fieldName(raw) { return String(raw || "").replace(/^(body|query)\.(incident\.)?/, ""); }
-
-  function clearErrors(scope) {
-    scope.querySelectorAll("[data-error-for]").forEach(function (el) { el.hidden = true; el.textContent = ""; });
-    scope.querySelectorAll("[data-role=error]").forEach(function (el) { el.hidden = true; el.textContent = ""; });
-  }
-
-  function showErrors(scope, err) {
-    var rest = [];
-    (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
-      var name = fieldName(d.field);
-      var slot = scope.querySelector('[data-error-for="' + name + '"]');
-      if (slot) { slot.textContent = Y.pick(d.reason); slot.hidden = false; }
-      else rest.push((name ? name + ": " : "") + Y.pick(d.reason));
-    });
-    var box = scope.querySelector("[data-role=error]");
-    if (box) {
-      box.textContent = (err && err.message ? err.message : String(err)) + (rest.length ? " " + rest.join("; ") : "");
-      box.hidden = false;
-    }
-  }
-
   /** A datetime-local value ("2026-07-01T10:30") as ISO 8601 with this browser's offset. */
   function withOffset(local) {
     var when = new Date(local);
@@ -57,13 +35,6 @@
     return out;
   }
 
-  function busy(button, on) {
-    if (!button) return;
-    if (!button.dataset.idle) button.dataset.idle = button.textContent;
-    button.disabled = on;
-    button.textContent = on ? (button.dataset.busy || button.dataset.idle) : button.dataset.idle;
-  }
-
   document.querySelectorAll("form.inc-form[data-api]").forEach(function (form) {
     var extra = form.querySelector("[data-role=incident-fields]");
     var toggle = form.querySelector("[data-role=is-incident]");
@@ -72,18 +43,19 @@
     }
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      clearErrors(form);
+      var errs = Y.formErrors(form);
+      errs.clear();
       if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
       var body = values(form, extra);
       if (extra && toggle && toggle.checked) body.incident = values(extra);
       var button = form.querySelector("button[type=submit]");
-      busy(button, true);
+      Y.busy(button, true);
       Y.api(form.dataset.api, { method: form.dataset.method || "POST", body: body }).then(function (res) {
         if (form.dataset.then === "open" && res && res.id) window.location.href = "/incidents/" + res.id;
         else window.location.reload();
       }).catch(function (err) {
-        busy(button, false);
-        showErrors(form, err);
+        Y.busy(button, false);
+        errs.show(err);
       });
     });
   });

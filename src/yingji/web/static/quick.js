@@ -9,55 +9,8 @@
   "use strict";
   var Y = window.Yingji;
   var t = Y.t;
-
-  function errors(scope) {
-    var box = scope.querySelector("[data-role=error]");
-
-    function clear() {
-      if (box) { box.hidden = true; box.textContent = ""; }
-      scope.querySelectorAll("[data-error-for]").forEach(function (el) {
-        el.hidden = true;
-        el.textContent = "";
-      });
-      scope.querySelectorAll("[aria-invalid]").forEach(function (el) {
-        el.removeAttribute("aria-invalid");
-      });
-    }
-
-    function field(name, reason) {
-      var slot = scope.querySelector('[data-error-for="' + name + '"]');
-      if (!slot) return false;
-      slot.textContent = slot.textContent ? slot.textContent + "; " + reason : reason;
-      slot.hidden = false;
-      var input = slot.parentNode && slot.parentNode.querySelector("[name]");
-      if (input) input.setAttribute("aria-invalid", "true");
-      return true;
-    }
-
-    /** The API error: each detail beside its field, the rest (and the message) in the box. */
-    function show(err) {
-      var rest = [];
-      (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
-        var name = String(d.field || "").replace(/^body\./, "");
-        var reason = Y.pick(d.reason);
-        if (!field(name, reason)) rest.push((name ? name + ": " : "") + reason);
-      });
-      var message = err && err.message ? err.message : String(err);
-      if (box) {
-        box.textContent = rest.length ? message + " " + rest.join("; ") : message;
-        box.hidden = false;
-      }
-    }
-
-    return { clear: clear, field: field, show: show };
-  }
-
-  function busy(button, on) {
-    if (!button) return;
-    if (!button.dataset.idle) button.dataset.idle = button.textContent;
-    button.disabled = on;
-    button.textContent = on ? (button.dataset.busy || button.dataset.idle) : button.dataset.idle;
-  }
+  var errors = Y.formErrors;
+  var busy = Y.busy;
 
   // --- the form ------------------------------------------------------------------------
 

@@ -15,77 +15,16 @@
   var FLASH = "yingji.resources.flash";
   var baseMap = Y.map.base;
   var outline = Y.map.outline;
+  var errors = Y.formErrors;
+  var busy = Y.busy;
 
   // --- shared helpers --------------------------------------------------------------------
-
-  /** A field name from the API ("body.lon", "query.thresholds", "lon") as the form names it. */
-  function fieldName(raw) {
-    return String(raw || "").replace(/^(body|query)\./, "");
-  }
-
-  /** Error display for one form (or any box with data-error-for slots and a data-role=error). */
-  function errors(scope) {
-    var box = scope.querySelector("[data-role=error]");
-
-    function clear() {
-      if (box) { box.hidden = true; box.textContent = ""; }
-      scope.querySelectorAll("[data-error-for]").forEach(function (el) {
-        el.hidden = true;
-        el.textContent = "";
-      });
-      scope.querySelectorAll("[aria-invalid]").forEach(function (el) {
-        el.removeAttribute("aria-invalid");
-      });
-    }
-
-    /** Show reason under the field; false when there is no slot for it. */
-    function field(name, reason, within) {
-      var slot = (within || scope).querySelector('[data-error-for="' + name + '"]');
-      if (!slot) return false;
-      slot.textContent = slot.textContent ? slot.textContent + "; " + reason : reason;
-      slot.hidden = false;
-      var input = slot.parentNode && slot.parentNode.querySelector("[name]");
-      if (input) input.setAttribute("aria-invalid", "true");
-      return true;
-    }
-
-    /** The API error: each detail beside its field (or its need row), the rest in the box. */
-    function show(err, rowScope) {
-      var rest = [];
-      (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
-        var name = fieldName(d.field);
-        var reason = Y.pick(d.reason);
-        var within = typeof d.row === "number" && rowScope ? rowScope(d.row) : null;
-        if (!field(name, reason, within || undefined)) rest.push((name ? name + ": " : "") + reason);
-      });
-      var message = err && err.message ? err.message : String(err);
-      if (box) {
-        box.textContent = rest.length ? message + " " + rest.join("; ") : message;
-        box.hidden = false;
-      }
-    }
-
-    function message(text) {
-      if (!box) return;
-      box.textContent = text;
-      box.hidden = false;
-    }
-
-    return { clear: clear, field: field, show: show, message: message };
-  }
 
   /** A code's text (a skill, a team kind, an equipment type), or the code as typed. */
   function codeLabel(group, code) {
     var key = "resources." + group + "." + code;
     var text = t(key);
     return text === key ? null : text;
-  }
-
-  function busy(button, on) {
-    if (!button) return;
-    if (!button.dataset.idle) button.dataset.idle = button.textContent;
-    button.disabled = on;
-    button.textContent = on ? (button.dataset.busy || button.dataset.idle) : button.dataset.idle;
   }
 
   /** Empty required fields and text typed into number fields, flagged before sending. */

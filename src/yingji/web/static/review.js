@@ -6,46 +6,18 @@
   var Y = window.Yingji;
   var id = Y.config.incidentId;
 
-  function clear(form) {
-    form.querySelectorAll("[data-error-for]").forEach(function (slot) {
-      slot.hidden = true;
-      slot.textContent = "";
-    });
-    var box = form.querySelector("[data-role=error]");
-    if (box) { box.hidden = true; box.textContent = ""; }
-  }
-
-  function show(form, err) {
-    var rest = [];
-    (Array.isArray(err && err.details) ? err.details : []).forEach(function (d) {
-      var name = String(d.field || "").replace(/^body\./, "");
-      var slot = form.querySelector('[data-error-for="' + name + '"]');
-      if (slot) {
-        slot.textContent = Y.pick(d.reason);
-        slot.hidden = false;
-      } else {
-        rest.push((name ? name + ": " : "") + Y.pick(d.reason));
-      }
-    });
-    var box = form.querySelector("[data-role=error]");
-    if (box) {
-      var message = err && err.message ? err.message : String(err);
-      box.textContent = rest.length ? message + " " + rest.join("; ") : message;
-      box.hidden = false;
-    }
-  }
-
   function wire(form, send) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      clear(form);
+      var errs = Y.formErrors(form);
+      errs.clear();
       var button = form.querySelector("button[type=submit]");
-      button.disabled = true;
+      Y.busy(button, true);
       send(form).then(function () {
         window.location.reload();
       }).catch(function (err) {
-        button.disabled = false;
-        show(form, err);
+        Y.busy(button, false);
+        errs.show(err);
       });
     });
   }
