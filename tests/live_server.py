@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's chromium and its flags, the skip when it or
-Playwright is missing, and Yingji served by uvicorn on a free port in a background thread."""
+Playwright is missing, Yingji served by uvicorn on a free port in a background thread, and
+a signed-in page that fails the test on any page error."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine
+
+from yingji.demo.generate import DEMO_PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,3 +80,69 @@ def serve(engine: Engine) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class Browsing:
+    """The page a ``signed_in`` block drives and what went wrong in it so far; a test
+    that provokes an error on purpose removes it from ``problems`` before the block ends."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def signed_in(
+    url: str,
+    username: str | None = "cq_operator",
+    *,
+    viewport: tuple[int, int] = (1280, 900),
+    console: bool = False,
+    **context_options: Any,
+) -> Iterator[Browsing]:
+    """A fresh chromium page at ``url``, signed in as the demo user ``username`` (left
+    signed out when None), in a ``viewport`` (width, height) context made with
+    ``context_options`` (``is_mobile``, ``locale``, ``geolocation`` ...).
+
+    Uncaught page errors, and with ``console`` also console errors such as failed
+    requests, are collected; when the block ends without raising it asserts there were
+    none, so no test forgets to. The browser is closed either way."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            width, height = viewport
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, **context_options
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            browsing = Browsing(context.new_page())
+            browsing.page.on(
+                "pageerror", lambda exc: browsing.problems.append(f"page error: {exc}")
+            )
+            if console:
+                browsing.page.on(
+                    "console",
+                    lambda msg: (
+                        browsing.problems.append(f"console error: {msg.text}")
+                        if msg.type == "error"
+                        else None
+                    ),
+                )
+            if username is not None:
+                _sign_in(browsing.page, url, username)
+            yield browsing
+        finally:
+            browser.close()
+    assert not browsing.problems, browsing.problems
+
+
+def _sign_in(page: Page, url: str, username: str) -> None:
+    """Through the login form, as a person would: signed out, ``/`` sends it there."""
+    page.goto(url + "/")
+    page.wait_for_url("**/login**")
+    page.get_by_test_id("username").fill(username)
+    page.get_by_test_id("password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(url + "/")

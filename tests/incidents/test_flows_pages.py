@@ -21,7 +21,7 @@ from PIL import Image
 from sqlalchemy import select
 from starlette.requests import Request
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from set_aside import set_aside_demo_incidents
 from yingji.auth.models import User
 from yingji.config import get_settings
@@ -205,20 +205,9 @@ def _png(path: Path) -> Path:
 
 
 def test_browser_edits_a_flow_and_works_a_task(served: dict, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     server = served["url"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(server + "/login")
-        page.get_by_test_id("username").fill("twp_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(server + "/")
+    with signed_in(server, "twp_operator", viewport=(1400, 900)) as browsing:
+        page = browsing.page
 
         # a new flow with a bad second row: the error lands in that row's minutes cell
         page.goto(server + "/flows/new")
@@ -275,5 +264,3 @@ def test_browser_edits_a_flow_and_works_a_task(served: dict, tmp_path: Path) -> 
         page.goto(server + "/tasks?closed=1")
         done = page.get_by_test_id(f"task-{task}")
         assert done.locator(".badge[data-status=done]").count() >= 1
-        assert not problems, problems
-        browser.close()

@@ -12,7 +12,7 @@ import pytest
 from incident_helpers import WANZHOU, actor, incident
 from sqlalchemy.orm import Session
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji.db import make_engine, utcnow
 from yingji.incidents import service
 from yingji.web.i18n import CATALOGUE, LOCALES
@@ -96,19 +96,8 @@ def served(template, tmp_path: Path) -> Iterator[str]:
 
 
 def test_browser_call_to_incident_to_report(served: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(served + "/login")
-        page.get_by_test_id("username").fill("cq_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(served + "/")
+    with signed_in(served) as browsing:
+        page = browsing.page
 
         page.goto(served + "/duty-desk")
         form = page.get_by_test_id("call-form")
@@ -143,5 +132,3 @@ def test_browser_call_to_incident_to_report(served: str, tmp_path: Path) -> None
         page.get_by_test_id("note-submit").click()
         page.locator("[data-testid=timeline] li[data-kind=note]", has_text="工作组").wait_for()
         page.screenshot(path=str(tmp_path / "incident.png"), full_page=True)
-        assert not problems, problems
-        browser.close()

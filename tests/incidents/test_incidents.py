@@ -125,3 +125,33 @@ def test_the_api_takes_an_incident_in_and_reads_its_deadlines(api) -> None:
     bad = client.post("/api/v1/incidents", json={"title": "x"})
     assert bad.status_code == 422
     assert {"type_code", "lon"} <= {d["field"] for d in bad.json()["error"]["details"]}
+
+
+def test_a_township_opens_an_incident_from_a_quick_report(session, api, pages) -> None:
+    from yingji.incidents import quick
+
+    grid = actor(session, "grid_user")
+    report = quick.submit(session, grid, {"dead": 1, "trapped": 4, "text": "山体垮塌压埋民房"})
+    with pytest.raises(PermissionDenied):
+        service.from_quick_report(session, grid, report.id, type_code="geological")
+    township = actor(session, "twp_operator")
+    inc = service.from_quick_report(session, township, report.id, type_code="地质灾害")
+    assert (inc.source, inc.source_ref) == ("quick_report", f"quick:{report.id}")
+    assert (inc.dead, inc.trapped, inc.type_code) == (1, 4, "geological")
+    assert report.incident_id == inc.id and inc.summary == "山体垮塌压埋民房"
+    with pytest.raises(Conflict):
+        service.from_quick_report(session, township, report.id, type_code="geological")
+    session.commit()
+    other = quick.submit(session, grid, {"injured": 2})
+    session.commit()
+    listing = pages("twp_operator").get("/quick-reports").text
+    assert f'data-testid="quick-open-{other.id}"' in listing
+    assert f'data-testid="quick-open-{report.id}"' not in listing  # already an incident
+    opened = api("twp_operator").post(
+        f"/api/v1/quick-reports/{other.id}/incident", json={"type_code": "flood"}
+    )
+    assert opened.status_code == 201 and opened.json()["injured"] == 2
+    bad = api("twp_operator").post(
+        f"/api/v1/quick-reports/{report.id}/incident", json={"type_code": "meteor"}
+    )
+    assert bad.status_code in (409, 422)

@@ -28,7 +28,7 @@ from onemap_helpers import (
 )
 from sqlalchemy import Engine, select
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from set_aside import set_aside_demo_incidents
 from yingji.bbox import BBox
 from yingji.db import make_engine, session_factory, utcnow
@@ -468,20 +468,9 @@ FEATURE_COUNT = "window.yingjiOneMap.featureCount()"
 
 
 def test_browser_opens_the_map_toggles_layers_and_follows_the_timeline(served, tmp_path) -> None:
-    from playwright.sync_api import sync_playwright
-
     url, engine, scene = served
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(url + "/login")
-        page.get_by_test_id("username").fill("wz_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(url + "/")
+    with signed_in(url, "wz_operator", viewport=(1280, 860)) as browsing:
+        page = browsing.page
 
         page.goto(f"{url}/incidents/{scene.incident}/map")
         page.wait_for_function("window.yingjiOneMap && window.yingjiOneMap.ready")
@@ -538,5 +527,3 @@ def test_browser_opens_the_map_toggles_layers_and_follows_the_timeline(served, t
         live = page.get_by_test_id("onemap-live")
         assert live.get_attribute("data-state") == "updated"
         assert "到达现场" in live.inner_text()
-        assert not problems, problems
-        browser.close()

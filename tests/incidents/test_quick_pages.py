@@ -18,7 +18,7 @@ import pytest
 from incident_helpers_quick import actor, inside, places, png
 from sqlalchemy import Engine, select
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji.config import get_settings
 from yingji.db import make_engine, session_factory
 from yingji.files.models import Attachment
@@ -205,35 +205,21 @@ def served(template, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
-def _login(page: Any, server: str, username: str) -> None:
-    page.goto(server + "/login")
-    page.get_by_test_id("username").fill(username)
-    page.get_by_test_id("password").fill("yingji-demo")
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(server + "/")
-
-
 def test_browser_phone_form_sends_a_report(served, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     server, engine = served
     with session_factory(engine)() as s:
         p = places(s)
         lon, lat = inside(p.grid)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        phone = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
-            has_touch=True,
-            geolocation={"longitude": lon, "latitude": lat},
-            permissions=["geolocation"],
-        )
-        page = phone.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        _login(page, server, "grid_user")
+    with signed_in(
+        server,
+        "grid_user",
+        viewport=(390, 844),
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon, "latitude": lat},
+        permissions=["geolocation"],
+    ) as phone:
+        page = phone.page
         page.goto(server + "/quick-reports/new")
         form = page.get_by_test_id("quick-form")
         assert form.get_by_test_id("quick-place").input_value() == p.grid.code
@@ -268,18 +254,15 @@ def test_browser_phone_form_sends_a_report(served, tmp_path: Path) -> None:
         # one column on the phone: nothing sticks out sideways
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         page.screenshot(path=str(tmp_path / "quick-form.png"), full_page=True)
-        assert problems == []
 
-        # the township verifies it from the list
-        desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        desk.set_default_timeout(TIMEOUT_MS)
-        _login(desk, server, "twp_operator")
+    # the township verifies it from the list
+    with signed_in(server, "twp_operator") as browsing:
+        desk = browsing.page
         desk.goto(server + "/quick-reports")
         desk.get_by_test_id(f"quick-verify-{report_id}").click()
         desk.locator(f'tr[data-id="{report_id}"]').wait_for(state="detached")
         total = desk.get_by_test_id("quick-total-sum").locator("[data-field=dead]")
         assert total.inner_text().strip() == "2"
-        browser.close()
 
     with session_factory(engine)() as s:
         report = s.get(QuickReport, report_id)

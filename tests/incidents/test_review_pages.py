@@ -15,7 +15,7 @@ import pytest
 from review_helpers import actor, incident, story
 from sqlalchemy.orm import Session
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji import clock
 from yingji.db import make_engine, session_factory
 from yingji.incidents import review
@@ -149,20 +149,9 @@ def served(template, tmp_path: Path) -> Iterator[tuple[str, int]]:
 
 
 def test_browser_saves_findings_and_tracks_an_action(served: tuple[str, int]) -> None:
-    from playwright.sync_api import sync_playwright
-
     server, incident_id = served
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(server + "/login")
-        page.get_by_test_id("username").fill("wz_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(server + "/")
+    with signed_in(server, "wz_operator") as browsing:
+        page = browsing.page
 
         page.goto(f"{server}/incidents/{incident_id}/review")
         assert "尚未保存评估" in page.get_by_test_id("metrics-basis").inner_text()
@@ -194,5 +183,3 @@ def test_browser_saves_findings_and_tracks_an_action(served: tuple[str, int]) ->
 
         page.goto(server + "/review-actions?show=closed")
         assert "完善值班接报流程" in page.get_by_test_id("review-action-list").inner_text()
-        assert problems == []
-        browser.close()

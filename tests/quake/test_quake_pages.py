@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji.db import make_engine
 from yingji.quake.attenuation import MODELS
 from yingji.quake.labels import yi_amount
@@ -289,20 +289,9 @@ def served(template, tmp_path: Path) -> Iterator[str]:
 
 
 def test_browser_submits_the_form_and_draws_the_result(served: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     server = served
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(server + "/login")
-        page.get_by_test_id("username").fill("cq_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(server + "/")
+    with signed_in(server) as browsing:
+        page = browsing.page
         page.goto(server + "/quake")
         page.wait_for_function("document.getElementById('quake-pick-map').dataset.ready === '1'")
 
@@ -347,5 +336,3 @@ def test_browser_submits_the_form_and_draws_the_result(served: str, tmp_path: Pa
         page.get_by_test_id("quake-call").click()
         page.wait_for_url(re.compile(r".*/direct/\d+$"))
         assert "Ⅶ" in page.get_by_test_id("direct-message").inner_text()
-        assert not problems, problems
-        browser.close()

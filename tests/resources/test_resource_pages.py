@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from resources_helpers import WANZHOU
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji import clock
 from yingji.db import make_engine
 from yingji.resources import roads
@@ -572,20 +572,9 @@ def served(template, tmp_path: Path) -> Iterator[str]:
 
 
 def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path, storage) -> None:
-    from playwright.sync_api import sync_playwright
-
     server = served
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(server + "/login")
-        page.get_by_test_id("username").fill("cq_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(server + "/")
+    with signed_in(server) as browsing:
+        page = browsing.page
 
         # a team: the API's field errors beside the fields, then a location picked on the map
         page.goto(server + "/resources/teams?q=PG-")
@@ -730,5 +719,3 @@ def test_browser_registers_dispatches_and_maps(served: str, tmp_path: Path, stor
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_test_id("roads-clear").click()
         page.get_by_test_id("roads-status").filter(has_text="未导入道路网").wait_for()
-        assert not problems, problems
-        browser.close()

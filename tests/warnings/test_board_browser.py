@@ -15,7 +15,7 @@ import pytest
 from board_scenario import build
 from sqlalchemy import update
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, need_browser, serve
+from live_server import need_browser, serve, signed_in
 from yingji.db import make_engine, session_factory, utcnow
 from yingji.warnings.instruction_models import Instruction
 
@@ -32,23 +32,12 @@ def served(template, tmp_path: Path) -> Iterator[tuple[str, object]]:
 
 
 def test_board_map_timeline_and_live_update(served) -> None:
-    from playwright.sync_api import sync_playwright
-
     server, engine = served
     with session_factory(engine)() as session:
         session.execute(Instruction.__table__.delete())
         s = build(session)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        problems: list[str] = []
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto(server + "/login")
-        page.get_by_test_id("username").fill("cq_operator")
-        page.get_by_test_id("password").fill("yingji-demo")
-        page.get_by_test_id("login-submit").click()
-        page.wait_for_url(server + "/")
+    with signed_in(server) as browsing:
+        page = browsing.page
         page.goto(f"{server}/warnings/{s.warning_id}/board")
         page.wait_for_function("document.getElementById('board-map').dataset.regions !== undefined")
         assert page.get_by_test_id("board-map").get_attribute("data-regions") == "3"
@@ -72,5 +61,3 @@ def test_board_map_timeline_and_live_update(served) -> None:
         )
         assert page.get_by_test_id("board-unanswered").inner_text() == "1"
         page.screenshot(path=str(Path(engine.url.database).parent / "board.png"))
-        assert not problems, problems
-        browser.close()

@@ -150,6 +150,22 @@ def close_incident(
     return _detail(session, service.close(session, actor, incident_id, summary=body.summary))
 
 
+class FromReportIn(BaseModel):
+    type_code: str = Field(description="the incident type (code or Chinese name)")
+    title: str | None = Field(None, max_length=200)
+
+
+@router.post("/quick-reports/{report_id}/incident", status_code=201)
+def open_from_quick_report(
+    report_id: int, body: FromReportIn, session: DbSession, actor: CurrentActor
+) -> dict[str, Any]:
+    """Open an incident from a quick report (立为事件), the report linked to it."""
+    incident = service.from_quick_report(
+        session, actor, report_id, type_code=body.type_code, title=body.title
+    )
+    return _detail(session, incident)
+
+
 @router.get("/incidents/{incident_id}/timeline")
 def read_timeline(
     incident_id: int, session: DbSession, actor: CurrentActor

@@ -24,6 +24,8 @@ from yingji.regions.models import Region
 LOG_WINDOW = dt.timedelta(hours=24)
 """The log shown on the desk: the last day."""
 MAX_TEXT = 4000
+BOARD_LIMIT = 500
+"""Open incidents on the board, newest first: a city's desk in a bad flood season."""
 
 
 def _home(session: Session, actor: Actor) -> Region:
@@ -140,7 +142,7 @@ def board(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
     now = now or utcnow()
     rows = []
     overdue_reports = 0
-    for incident in service.listing(session, actor, open_only=True):
+    for incident in service.listing(session, actor, open_only=True, limit=BOARD_LIMIT):
         owed = [o for o in reporting.obligations(session, incident) if o.done_at is None]
         late = [o for o in owed if o.state(now) == "overdue"]
         overdue_reports += len(late)

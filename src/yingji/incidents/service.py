@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
-from yingji.errors import Conflict, NotFound, ValidationFailed
+from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yingji.incidents import grading, reporting, types
 from yingji.incidents.models import (
     FIGURES,
@@ -29,6 +29,7 @@ from yingji.incidents.models import (
     ReportKind,
 )
 from yingji.incidents.timeline import EventKind, record
+from yingji.regions.models import Region
 from yingji.risk.service import locate
 
 NOT_FOUND = "事件不存在 / incident not found"
@@ -245,6 +246,47 @@ def create(
     )
     _regrade(session, incident, actor.username, now)
     reporting.schedule(session, incident)
+    return incident
+
+
+def from_quick_report(
+    session: Session,
+    actor: Actor,
+    report_id: int,
+    *,
+    type_code: str,
+    title: str | None = None,
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Open an incident from a grassroots quick report (立为事件): its place and figures, the
+    report linked to it. Deciding that a report is an incident is the township's (or a
+    higher level's) call, as verifying it is."""
+    from yingji.incidents import quick  # the reports sit beside; imported when used
+
+    report = quick.get(session, actor, report_id)
+    if not quick.may_verify(session, actor):
+        raise PermissionDenied("由乡镇及以上立为事件 / a township or higher opens incidents")
+    if report.incident_id is not None:
+        raise Conflict("该速报已关联事件 / the report already belongs to an incident")
+    place = session.get(Region, report.region_id)
+    assert place is not None
+    lon = report.lon if report.lon is not None else place.centroid_lon
+    lat = report.lat if report.lat is not None else place.centroid_lat
+    data = {
+        "title": title or f"{place.name}灾情",
+        "type_code": type_code,
+        "lon": lon,
+        "lat": lat,
+        "place": place.name,
+        "occurred_at": report.at.isoformat(),
+        "source": IncidentSource.quick_report,
+        "source_ref": f"quick:{report.id}",
+        "summary": report.text,
+        **{f: getattr(report, f) for f in ("dead", "missing", "injured", "trapped", "affected")},
+    }
+    incident = create(session, actor, data, now=now)
+    report.incident_id = incident.id
+    session.flush()
     return incident
 
 

@@ -1,28 +1,29 @@
-"""Cell readers and references shared by the resources import kinds (rescue teams,
-warehouses, equipment, stock, materials): numbers, label choices, places derived from
-lon/lat, stored rows by code, persons by mobile, duplicate keys."""
+"""What the resources import kinds (rescue teams, warehouses, equipment, stock, materials)
+share: column definitions, cell readers, places derived from lon/lat, look-ups by code and
+the validate pipeline (parse, flag repeated codes, place, check scope, plan create/update),
+so each kind module states only what is its own."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from yingji.auth.scope import Actor
+from yingji.io.tabular import Column
 from yingji.people.models import Person
 from yingji.people.phones import PhoneError, normalise
 from yingji.regions.models import Region
-from yingji.resources.models import (
-    STATUS_LABELS,
-)
+from yingji.resources.models import STATUS_LABELS, ResourceStatus
 from yingji.risk.service import locate
-from yingji.upsert import Errors, chunked
+from yingji.upsert import Errors, Plan, chunked
 
 SCOPE = "不存在或不在您的管辖范围内 / not found or outside your scope"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,63 @@ class Ref:
     path: str
     lon: float | None = None
     lat: float | None = None
+
+
+# --- columns ---------------------------------------------------------------------------
+
+
+def code_name_columns(
+    noun: str,
+    code_example: str,
+    name_example: str,
+    *,
+    code_aliases: tuple[str, ...] = (),
+    name_aliases: tuple[str, ...] = (),
+) -> tuple[Column, Column]:
+    """The ``code`` key and ``name`` columns, worded alike for every kind (``noun``: 队伍,
+    仓库 …), so templates read the same and both accept e.g. 队伍编码 / 队伍名称."""
+    return (
+        Column(
+            "code",
+            "编码",
+            True,
+            code_example,
+            f"{noun}编码，唯一 / unique code",
+            (f"{noun}编码", *code_aliases),
+        ),
+        Column(
+            "name",
+            "名称",
+            True,
+            name_example,
+            f"{noun}名称 / name",
+            (f"{noun}名称", *name_aliases),
+        ),
+    )
+
+
+STATUS_COLUMN = Column(
+    "status",
+    "状态",
+    False,
+    STATUS_LABELS["available"],
+    "待命/执行任务/休整/维修 或 available/deployed/resting/maintenance（默认待命）/ "
+    "default available",
+)
+"""A team's or an item's readiness; read with :func:`read_status`."""
+
+
+def lon_lat_columns(lon_note: str, lat_note: str, *, required: bool) -> tuple[Column, Column]:
+    """The ``lon``/``lat`` columns; a required location shows an example point in the
+    template, an optional one stays blank there, as blank is what picks its default."""
+    lon_example, lat_example = ("108.41", "30.70") if required else ("", "")
+    return (
+        Column("lon", "经度", required, lon_example, lon_note),
+        Column("lat", "纬度", required, lat_example, lat_note),
+    )
+
+
+# --- cells -----------------------------------------------------------------------------
 
 
 def number(text: str, kind: type) -> Any:
@@ -100,8 +158,15 @@ def choose(
     return value
 
 
-STATUSES = choices(STATUS_LABELS)
-STATUS_HINT = "状态应为 待命/执行任务/休整/维修 或 available/deployed/resting/maintenance"
+_STATUSES = choices(STATUS_LABELS)
+_STATUS_HINT = "状态应为 待命/执行任务/休整/维修 或 available/deployed/resting/maintenance"
+
+
+def read_status(row_no: int, row: Mapping[str, str], errors: Errors) -> str | None:
+    """The ``status`` cell as a stored code (blank: available), or None after an error."""
+    return choose(
+        row_no, row, "status", _STATUSES, ResourceStatus.available.value, _STATUS_HINT, errors
+    )
 
 
 def check_limits(
@@ -137,30 +202,66 @@ def lon_lat(
     return True, lon, lat
 
 
-def place(
+def mobile(row_no: int, row: Mapping[str, str], field: str, errors: Errors) -> str | None:
+    """The cell as an E.164 mobile number (blank: None)."""
+    if not row.get(field):
+        return None
+    try:
+        return normalise(row[field])
+    except PhoneError as exc:
+        errors.add(row_no, field, str(exc))
+        return None
+
+
+def duplicate(row_no: int, field: str, key: Any, first_row: dict[Any, int], errors: Errors) -> bool:
+    """Record ``key`` at ``row_no``; True (after an error) if an earlier row had it."""
+    if key in first_row:
+        first = first_row[key]
+        errors.add(row_no, field, f"与第 {first} 行重复 / same key as row {first}")
+        return True
+    first_row[key] = row_no
+    return False
+
+
+# --- export cells ----------------------------------------------------------------------
+
+
+def mobile_text(e164: str | None) -> str:
+    """Chinese numbers without +86, so a spreadsheet does not read them as a formula."""
+    if not e164:
+        return ""
+    return e164[3:] if e164.startswith("+86") else e164
+
+
+def plain_number(value: float | None) -> float | int | None:
+    """Whole numbers written without ``.0``; they read back equal."""
+    if value is not None and float(value).is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+# --- look-ups --------------------------------------------------------------------------
+
+
+def by_key(
     session: Session,
-    actor: Actor,
-    items: Sequence[tuple[int, dict[str, Any]]],
-    errors: Errors,
-) -> list[bool]:
-    """Set ``region_id`` and ``region_path`` of each row from its lon/lat with one
-    vectorised look-up; a row outside every region or the actor's subtree gets an error on
-    ``lon``. Returns, per row, whether it was placed."""
-    if not items:
-        return []
-    ids, paths = locate(session, [v["lon"] for _, v in items], [v["lat"] for _, v in items])
-    out = []
-    for (row_no, values), rid, path in zip(items, ids.tolist(), paths, strict=True):
-        where = f"({values['lon']}, {values['lat']})"
-        if rid < 0 or path is None:
-            errors.add(row_no, "lon", f"位置 {where} 不在任何区划内 / lies outside every region")
-            out.append(False)
-        elif not actor.covers(path):
-            errors.add(row_no, "lon", f"位置 {where} 不在您的辖区内 / lies outside your region")
-            out.append(False)
-        else:
-            values["region_id"], values["region_path"] = rid, path
-            out.append(True)
+    key: InstrumentedAttribute[str],
+    keys: Iterable[str | None],
+    make: Callable[..., T],
+    *columns: InstrumentedAttribute[Any],
+    join: tuple[type[Any], ColumnElement[bool]] | None = None,
+) -> dict[str, T]:
+    """``make(*columns)`` of the rows whose ``key`` column is one of ``keys`` (blanks
+    skipped), by key: one SELECT per chunk, so a whole file costs a handful of queries.
+    ``join`` is a (target, on clause) pair for columns of another table."""
+    wanted = sorted({k for k in keys if k})
+    out: dict[str, T] = {}
+    for part in chunked(wanted):
+        stmt = select(key, *columns)
+        if join is not None:
+            stmt = stmt.join(*join)
+        for found, *rest in session.execute(stmt.where(key.in_(part))):
+            out[found] = make(*rest)
     return out
 
 
@@ -177,29 +278,17 @@ def stored(
     return out
 
 
-def mobile(row_no: int, row: Mapping[str, str], field: str, errors: Errors) -> str | None:
-    """The cell as an E.164 mobile number (blank: None)."""
-    if not row.get(field):
-        return None
-    try:
-        return normalise(row[field])
-    except PhoneError as exc:
-        errors.add(row_no, field, str(exc))
-        return None
-
-
 def persons(session: Session, mobiles: Iterable[str | None]) -> dict[str, Ref]:
-    """Persons by mobile with their region's path, one SELECT per chunk."""
-    wanted = sorted({m for m in mobiles if m})
-    out: dict[str, Ref] = {}
-    for part in chunked(wanted):
-        rows = session.execute(
-            select(Person.mobile, Person.id, Region.path)
-            .join(Region, Region.id == Person.region_id)
-            .where(Person.mobile.in_(part))
-        )
-        out.update({m: Ref(pid, path) for m, pid, path in rows})
-    return out
+    """Persons by mobile with their region's path."""
+    return by_key(
+        session,
+        Person.mobile,
+        mobiles,
+        Ref,
+        Person.id,
+        Region.path,
+        join=(Region, Region.id == Person.region_id),
+    )
 
 
 def person_id(
@@ -224,25 +313,155 @@ def person_id(
     return True, person.id
 
 
-def mobile_text(e164: str | None) -> str:
-    """Chinese numbers without +86, so a spreadsheet does not read them as a formula."""
-    if not e164:
-        return ""
-    return e164[3:] if e164.startswith("+86") else e164
+# --- the validate pipeline -------------------------------------------------------------
+
+Parse = Callable[[int, dict[str, str], Errors], dict[str, Any]]
+"""A kind's reader of one row's own cells: (row number, row, errors) -> values with
+``code``; the row is ok when it added no error."""
 
 
-def plain_number(value: float | None) -> float | int | None:
-    """Whole numbers written without ``.0``; they read back equal."""
-    if value is not None and float(value).is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
+@dataclass
+class Parsed:
+    """One file row on its way through validate: its cells, its values so far, and whether
+    it may still be written (each check clears ``ok`` after its error)."""
+
+    row_no: int
+    row: dict[str, str]
+    values: dict[str, Any]
+    ok: bool
 
 
-def duplicate(row_no: int, field: str, key: Any, first_row: dict[Any, int], errors: Errors) -> bool:
-    """Record ``key`` at ``row_no``; True (after an error) if an earlier row had it."""
-    if key in first_row:
-        first = first_row[key]
-        errors.add(row_no, field, f"与第 {first} 行重复 / same key as row {first}")
+def parse_rows(
+    plan: Plan, rows: Iterable[tuple[int, dict[str, str]]], parse: Parse, errors: Errors
+) -> tuple[list[Parsed], dict[str, int]]:
+    """Every row read by ``parse`` (counted in ``plan.rows``), a code given twice flagged;
+    also each code's first row, whose keys are the codes to look up."""
+    parsed: list[Parsed] = []
+    first_row: dict[str, int] = {}
+    for row_no, row in rows:
+        plan.rows += 1
+        count = len(errors)
+        values = parse(row_no, row, errors)
+        ok = len(errors) == count
+        if values["code"] and duplicate(row_no, "code", values["code"], first_row, errors):
+            ok = False
+        parsed.append(Parsed(row_no, row, values, ok))
+    return parsed, first_row
+
+
+def place(session: Session, actor: Actor, parsed: Iterable[Parsed], errors: Errors) -> set[int]:
+    """Set ``region_id`` and ``region_path`` of each row with a lon/lat from one vectorised
+    look-up; a row outside every region or the actor's subtree gets an error on ``lon``.
+    Returns the numbers of the rows placed."""
+    located = [item for item in parsed if item.values["lon"] is not None]
+    if not located:
+        return set()
+    ids, paths = locate(
+        session, [i.values["lon"] for i in located], [i.values["lat"] for i in located]
+    )
+    placed: set[int] = set()
+    for item, rid, path in zip(located, ids.tolist(), paths, strict=True):
+        row_no, values = item.row_no, item.values
+        where = f"({values['lon']}, {values['lat']})"
+        if rid < 0 or path is None:
+            errors.add(row_no, "lon", f"位置 {where} 不在任何区划内 / lies outside every region")
+        elif not actor.covers(path):
+            errors.add(row_no, "lon", f"位置 {where} 不在您的辖区内 / lies outside your region")
+        else:
+            values["region_id"], values["region_path"] = rid, path
+            placed.add(row_no)
+    return placed
+
+
+def check_scope(
+    actor: Actor, item: Parsed, old: Mapping[str, Any] | None, noun: str, errors: Errors
+) -> None:
+    """A stored row outside the actor's subtree may not be changed by naming its code."""
+    if old is not None and not actor.covers(old["region_path"]):
+        errors.add(item.row_no, "code", f"{noun} {item.values['code']} {SCOPE}")
+        item.ok = False
+
+
+def plan_row(
+    plan: Plan,
+    values: dict[str, Any],
+    old: Mapping[str, Any] | None,
+    fields: Sequence[str],
+    optional: Mapping[str, Any],
+    *,
+    on_create: Mapping[str, Any] | None = None,
+) -> bool:
+    """Plan a create (no stored row; ``on_create`` added) or an update of ``fields``.
+    ``optional`` columns the file left out keep their stored value, or take these defaults
+    on create. True when a write is planned, so a caller may still withdraw it."""
+    for key, default in optional.items():
+        if key not in values:
+            values[key] = default if old is None else old[key]
+    if old is None:
+        plan.creates.append({**values, **(on_create or {})})
         return True
-    first_row[key] = row_no
-    return False
+    changes = len(plan.updates)
+    plan.compare(old["id"], old, {k: values[k] for k in fields})
+    return len(plan.updates) > changes
+
+
+@dataclass(frozen=True)
+class SitedKind:
+    """What a kind keyed by ``code`` states of itself when each row stands at a required
+    lon/lat and names one person by mobile (a team's contact, a warehouse's keeper);
+    :func:`validate_sited` does the rest."""
+
+    name: str
+    noun: str
+    """What the scope error calls a row: 队伍, 仓库."""
+    table: Table
+    fields: tuple[str, ...]
+    """Stored columns an import may change (``code`` is the key)."""
+    optional: Mapping[str, Any]
+    """Columns a file may leave out: kept as stored on update, these defaults on create."""
+    person_column: str
+    """The file's mobile column, e.g. ``contact_mobile``."""
+    person_field: str
+    """The stored id it sets, e.g. ``contact_person_id``."""
+    parse: Parse
+    """Reads the kind's own cells; the person's mobile and lon/lat are read here."""
+
+
+def validate_sited(
+    session: Session,
+    actor: Actor,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    kind: SitedKind,
+) -> tuple[Plan, Errors]:
+    """Check every row of a :class:`SitedKind`: one locate places the whole file, stored
+    rows and persons are read by one SELECT per chunk, and the plan lists the rows to
+    create and those whose values change."""
+    errors = Errors()
+    plan = Plan(kind.name)
+
+    def parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
+        values = kind.parse(row_no, row, errors)
+        values["_mobile"] = mobile(row_no, row, kind.person_column, errors)
+        ok, lon, lat = lon_lat(row_no, row, errors)
+        if ok and lon is None:
+            errors.add(row_no, "lon", "必填 / required")
+        values["lon"], values["lat"] = lon, lat
+        return values
+
+    parsed, codes = parse_rows(plan, rows, parse, errors)
+    placed = place(session, actor, parsed, errors)
+    existing = stored(session, kind.table, codes, kind.fields)
+    found = persons(session, (item.values["_mobile"] for item in parsed))
+    for item in parsed:
+        old = existing.get(item.values["code"])
+        check_scope(actor, item, old, kind.noun, errors)
+        e164 = item.values.pop("_mobile")
+        if kind.person_column in item.row:
+            old_id = old[kind.person_field] if old else None
+            good, item.values[kind.person_field] = person_id(
+                item.row_no, item.row, kind.person_column, e164, old_id, found, actor, errors
+            )
+            item.ok = item.ok and good
+        if item.ok and item.row_no in placed:
+            plan_row(plan, item.values, old, kind.fields, kind.optional)
+    return plan, errors

@@ -60,6 +60,9 @@ def _types_by_category() -> list[tuple[str, list[types.IncidentType]]]:
     return [(c, [t for t in every if t.category == c]) for c in CATEGORIES]
 
 
+templates.env.globals["incident_type_groups"] = _types_by_category
+
+
 @router.get("/duty-desk", name="duty_desk")
 def duty_desk_page(request: Request, session: DbSession, me: Me) -> Response:
     state = duty_desk.board(session, me.actor)

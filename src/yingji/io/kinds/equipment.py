@@ -22,30 +22,36 @@ from sqlalchemy.orm import Session, aliased
 from yingji.auth.scope import Actor
 from yingji.io.resource_rows import (
     SCOPE,
-    STATUS_HINT,
-    STATUSES,
+    STATUS_COLUMN,
+    Parsed,
     Ref,
+    by_key,
     check_limits,
-    choose,
-    duplicate,
+    check_scope,
+    code_name_columns,
     lon_lat,
+    lon_lat_columns,
+    parse_rows,
     place,
+    plan_row,
     read_number,
+    read_status,
     required_text,
     stored,
 )
 from yingji.io.tabular import Column
 from yingji.regions.paths import under
 from yingji.resources.models import STATUS_LABELS, Equipment, RescueTeam, ResourceStatus
-from yingji.upsert import Counts, Errors, Plan, chunked, write_plan
+from yingji.upsert import Counts, Errors, Plan, write_plan
 
 NAME = "equipment"
 LABEL = "装备"
 ENTITY = "equipment"
+NOUN = "装备"
+"""What columns and errors call one item."""
 
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "编码", True, "ZB-500101-0001", "装备编码，唯一 / unique code", ("装备编码",)),
-    Column("name", "名称", True, "大流量排涝泵", "装备名称 / name", ("装备名称",)),
+    *code_name_columns(NOUN, "ZB-500101-0001", "大流量排涝泵"),
     Column(
         "type",
         "类型",
@@ -62,14 +68,7 @@ COLUMNS: tuple[Column, ...] = (
         "台（套）数，正整数（默认 1）/ units in the lot, a whole number ≥ 1 (default 1)",
         ("台数", "件数"),
     ),
-    Column(
-        "status",
-        "状态",
-        False,
-        STATUS_LABELS["available"],
-        "待命/执行任务/休整/维修 或 available/deployed/resting/maintenance（默认待命）/ "
-        "default available",
-    ),
+    STATUS_COLUMN,
     Column(
         "team_code",
         "所属队伍编码",
@@ -78,15 +77,10 @@ COLUMNS: tuple[Column, ...] = (
         "所属救援队伍的编码，须先导入队伍 / code of the owner team; import teams first",
         ("所属队伍", "队伍编码"),
     ),
-    Column(
-        "lon",
-        "经度",
-        False,
-        "",
+    *lon_lat_columns(
         "经度；留空则取所属队伍驻地 / longitude; blank: the owner team's base",
-    ),
-    Column(
-        "lat", "纬度", False, "", "纬度；留空则取所属队伍驻地 / latitude; blank: the team's base"
+        "纬度；留空则取所属队伍驻地 / latitude; blank: the team's base",
+        required=False,
     ),
     Column(
         "capability",
@@ -188,27 +182,8 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _teams(session: Session, codes: Iterable[str]) -> dict[str, Ref]:
-    """Teams by code with their region's path and base, one SELECT per chunk."""
-    wanted = sorted({c for c in codes if c})
-    out: dict[str, Ref] = {}
-    for part in chunked(wanted):
-        rows = session.execute(
-            select(
-                RescueTeam.code,
-                RescueTeam.id,
-                RescueTeam.region_path,
-                RescueTeam.lon,
-                RescueTeam.lat,
-            ).where(RescueTeam.code.in_(part))
-        )
-        out.update({code: Ref(tid, path, lon, lat) for code, tid, path, lon, lat in rows})
-    return out
-
-
-def _parse(row_no: int, row: dict[str, str], errors: Errors) -> tuple[bool, dict[str, Any]]:
-    """(ok, the row's own values; lon/lat None when blank, the team still a code)."""
-    count = len(errors)
+def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
+    """The row's own values; lon/lat None when blank, the team still a code."""
     required_text(row_no, row, ("code", "name", "type"), errors)
     check_limits(row_no, row, _LIMITS, errors)
     values: dict[str, Any] = {
@@ -220,96 +195,94 @@ def _parse(row_no: int, row: dict[str, str], errors: Errors) -> tuple[bool, dict
         _, quantity = read_number(row_no, row, "quantity", int, errors, minimum=1)
         values["quantity"] = quantity or 1
     if "status" in row:
-        values["status"] = choose(
-            row_no, row, "status", STATUSES, ResourceStatus.available.value, STATUS_HINT, errors
-        )
+        values["status"] = read_status(row_no, row, errors)
     if "capability" in row:
         try:
             values["capability"] = parse_capability(row["capability"])
         except ValueError as exc:
             errors.add(row_no, "capability", str(exc))
     _, values["lon"], values["lat"] = lon_lat(row_no, row, errors)
-    return len(errors) == count, values
-
-
-def _existing(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
-    return stored(session, Equipment.__table__, codes, (*FIELDS, "deployed"))
+    return values
 
 
 def validate(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[Plan, Errors]:
-    """Check every row; the plan lists the equipment to create and what changes."""
+    """Check every row; the plan lists the equipment to create and what changes. Rows are
+    placed after the team checks, as a blank location is the owner team's base."""
     errors = Errors()
     plan = Plan(NAME)
-    parsed: list[tuple[int, dict[str, str], dict[str, Any], bool]] = []
-    first_row: dict[str, int] = {}
-    for row_no, row in rows:
-        plan.rows += 1
-        ok, values = _parse(row_no, row, errors)
-        if values["code"] and duplicate(row_no, "code", values["code"], first_row, errors):
-            ok = False
-        parsed.append((row_no, row, values, ok))
+    parsed, codes = parse_rows(plan, rows, _parse, errors)
+    existing = stored(session, Equipment.__table__, codes, (*FIELDS, "deployed"))
+    teams = by_key(
+        session,
+        RescueTeam.code,
+        (item.row.get("team_code", "") for item in parsed),
+        Ref,
+        RescueTeam.id,
+        RescueTeam.region_path,
+        RescueTeam.lon,
+        RescueTeam.lat,
+    )
+    for item in parsed:
+        old = existing.get(item.values["code"])
+        check_scope(actor, item, old, NOUN, errors)
+        team = _owner_team(actor, item, old, teams, errors)
+        if item.values["lon"] is None:
+            item.ok = _default_location(item, team, old, errors) and item.ok
+        _check_deployed(item, old, errors)
 
-    existing = _existing(session, first_row)
-    teams = _teams(session, (row.get("team_code", "") for _, row, _, _ in parsed))
-    located: list[tuple[int, dict[str, Any]]] = []
-    for row_no, row, values, ok in parsed:
-        old = existing.get(values["code"])
-        if old is not None and not actor.covers(old["region_path"]):
-            errors.add(row_no, "code", f"装备 {values['code']} {SCOPE}")
-            ok = False
-        team_code = row.get("team_code", "").strip()
-        team = teams.get(team_code) if team_code else None
-        kept = team is not None and old is not None and old["team_id"] == team.id
-        if team_code and (team is None or not (actor.covers(team.path) or kept)):
-            errors.add(row_no, "team_code", f"队伍 {team_code} {SCOPE}")
-            ok = False
-        if "team_code" in row:
-            values["team_id"] = team.id if team else None
-        else:
-            values["team_id"] = old["team_id"] if old else None
-        if values["lon"] is None:
-            ok = _default_location(row_no, row, values, team, old, errors) and ok
-        deployed = old["deployed"] if old else 0
-        if "quantity" in values and (deployed or 0) > values["quantity"]:
-            errors.add(
-                row_no,
-                "quantity",
-                f"有 {deployed} 台（套）正在执行调度任务，数量不能少于此数 / {deployed} units "
-                "are out on dispatch orders; the quantity cannot be lower",
-            )
-            ok = False
-        values["_ok"] = ok
-        if values["lon"] is not None:
-            located.append((row_no, values))
-
-    placed = dict(zip((n for n, _ in located), place(session, actor, located, errors), strict=True))
-    for row_no, _row, values, _ in parsed:
-        if not (values.pop("_ok") and placed.get(row_no)):
-            continue
-        old = existing.get(values["code"])
-        for key, default in OPTIONAL.items():
-            if key not in values:
-                values[key] = default if old is None else old[key]
-        if old is None:
+    placed = place(session, actor, parsed, errors)
+    for item in parsed:
+        if item.ok and item.row_no in placed:
+            old = existing.get(item.values["code"])
             # A new lot has nothing out yet; the INSERT names every defaulted column.
-            plan.creates.append({**values, "deployed": 0})
-        else:
-            plan.compare(old["id"], old, {k: values[k] for k in FIELDS})
+            plan_row(plan, item.values, old, FIELDS, OPTIONAL, on_create={"deployed": 0})
     return plan, errors
 
 
-def _default_location(
-    row_no: int,
-    row: dict[str, str],
-    values: dict[str, Any],
-    team: Ref | None,
+def _owner_team(
+    actor: Actor,
+    item: Parsed,
     old: dict[str, Any] | None,
+    teams: dict[str, Ref],
     errors: Errors,
+) -> Ref | None:
+    """The team named by ``team_code`` (sets ``team_id``; a file without the column keeps
+    the stored one). It must be in the actor's subtree unless the item already belongs to
+    it, so an export re-imports."""
+    team_code = item.row.get("team_code", "").strip()
+    team = teams.get(team_code) if team_code else None
+    kept = team is not None and old is not None and old["team_id"] == team.id
+    if team_code and (team is None or not (actor.covers(team.path) or kept)):
+        errors.add(item.row_no, "team_code", f"队伍 {team_code} {SCOPE}")
+        item.ok = False
+    if "team_code" in item.row:
+        item.values["team_id"] = team.id if team else None
+    else:
+        item.values["team_id"] = old["team_id"] if old else None
+    return team
+
+
+def _check_deployed(item: Parsed, old: dict[str, Any] | None, errors: Errors) -> None:
+    """Units out on dispatch orders belong to dispatch: a lot cannot shrink below them."""
+    deployed = old["deployed"] if old else 0
+    if "quantity" in item.values and (deployed or 0) > item.values["quantity"]:
+        errors.add(
+            item.row_no,
+            "quantity",
+            f"有 {deployed} 台（套）正在执行调度任务，数量不能少于此数 / {deployed} units "
+            "are out on dispatch orders; the quantity cannot be lower",
+        )
+        item.ok = False
+
+
+def _default_location(
+    item: Parsed, team: Ref | None, old: dict[str, Any] | None, errors: Errors
 ) -> bool:
     """Blank lon/lat: the owner team's base; without a team, the stored location when the
     file has no lon/lat columns; else an error."""
+    row, values = item.row, item.values
     if team is not None:
         values["lon"], values["lat"] = team.lon, team.lat
         return True
@@ -319,7 +292,7 @@ def _default_location(
     if row.get("lon") or row.get("lat") or row.get("team_code"):
         return False  # lon_lat, or the team check, already said what is wrong
     errors.add(
-        row_no,
+        item.row_no,
         "lon",
         "须填写经纬度或所属队伍 / give lon and lat, or an owner team whose base is used",
     )

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Actor
 from yingji.io.resource_rows import (
     check_limits,
-    duplicate,
+    code_name_columns,
+    parse_rows,
     plain_number,
+    plan_row,
     read_number,
     required_text,
     stored,
@@ -32,8 +34,7 @@ LABEL = "物资目录"
 ENTITY = "material"
 
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "编码", True, "TENT-12", "物资编码，唯一 / unique code", ("物资编码",)),
-    Column("name", "名称", True, "12平方米单帐篷", "物资名称 / name", ("物资名称", "品名")),
+    *code_name_columns("物资", "TENT-12", "12平方米单帐篷", name_aliases=("品名",)),
     Column("unit", "单位", True, "顶", "计量单位 / unit of measure", ("计量单位",)),
     Column(
         "category",
@@ -74,8 +75,7 @@ def may_change_catalogue(actor: Actor) -> bool:
     return actor.can_write and actor.region_path.count("/") <= 3
 
 
-def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any] | None:
-    count = len(errors)
+def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
     required_text(row_no, row, ("code", "name", "unit", "category"), errors)
     check_limits(row_no, row, _LIMITS, errors)
     values: dict[str, Any] = {k: row.get(k, "").strip() for k in ("code", "name", "unit")}
@@ -86,44 +86,27 @@ def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any] |
     if "shelf_life_days" in row:
         _, days = read_number(row_no, row, "shelf_life_days", int, errors)
         values["shelf_life_days"] = days or None  # 0 as in create_material: no shelf life
-    return values if len(errors) == count else None
+    return values
 
 
 def validate(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[Plan, Errors]:
-    """Check every row; the plan lists catalogue items to create and those that change."""
+    """Check every row; the plan lists catalogue items to create and those that change.
+    Below city level a row that would write is withdrawn with an error, so unchanged rows
+    (an export round trip) still pass."""
     errors = Errors()
     plan = Plan(NAME)
-    parsed: list[tuple[int, dict[str, Any]]] = []
-    first_row: dict[str, int] = {}
-    for row_no, row in rows:
-        plan.rows += 1
-        values = _parse(row_no, row, errors)
-        code = row.get("code", "").strip()
-        if code and duplicate(row_no, "code", code, first_row, errors):
-            continue
-        if values is not None:
-            parsed.append((row_no, values))
-
-    existing = stored(session, Material.__table__, first_row, FIELDS)
+    parsed, codes = parse_rows(plan, rows, _parse, errors)
+    existing = stored(session, Material.__table__, codes, FIELDS)
     allowed = may_change_catalogue(actor)
-    for row_no, values in parsed:
-        old = existing.get(values["code"])
-        for key, default in OPTIONAL.items():
-            if key not in values:
-                values[key] = default if old is None else old[key]
-        if old is None:
-            if not allowed:
-                errors.add(row_no, "code", _CITY)
-                continue
-            plan.creates.append(values)
+    for item in parsed:
+        if not item.ok:
             continue
-        changes = len(plan.updates)
-        plan.compare(old["id"], old, {k: values[k] for k in FIELDS})
-        if len(plan.updates) > changes and not allowed:
-            plan.updates.pop()
-            errors.add(row_no, "code", _CITY)
+        old = existing.get(item.values["code"])
+        if plan_row(plan, item.values, old, FIELDS, OPTIONAL) and not allowed:
+            (plan.creates if old is None else plan.updates).pop()
+            errors.add(item.row_no, "code", _CITY)
     return plan, errors
 
 

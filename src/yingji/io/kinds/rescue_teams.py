@@ -17,22 +17,18 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.io.resource_rows import (
-    SCOPE,
-    STATUS_HINT,
-    STATUSES,
+    STATUS_COLUMN,
+    SitedKind,
     check_limits,
     choices,
     choose,
-    duplicate,
-    lon_lat,
-    mobile,
+    code_name_columns,
+    lon_lat_columns,
     mobile_text,
-    person_id,
-    persons,
-    place,
     read_number,
+    read_status,
     required_text,
-    stored,
+    validate_sited,
 )
 from yingji.io.tabular import Column
 from yingji.people.models import Person
@@ -48,10 +44,11 @@ from yingji.upsert import Counts, Errors, Plan, write_plan
 NAME = "rescue_teams"
 LABEL = "救援队伍"
 ENTITY = "rescue_team"
+NOUN = "队伍"
+"""What columns and errors call one row."""
 
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "编码", True, "DW-500101-SD", "队伍编码，唯一 / unique code", ("队伍编码",)),
-    Column("name", "名称", True, "万州区山地救援队", "队伍名称 / name", ("队伍名称",)),
+    *code_name_columns(NOUN, "DW-500101-SD", "万州区山地救援队"),
     Column(
         "kind",
         "队伍类别",
@@ -71,16 +68,12 @@ COLUMNS: tuple[Column, ...] = (
         "skill codes, comma-separated",
         ("专长", "技能特长"),
     ),
-    Column(
-        "status",
-        "状态",
-        False,
-        STATUS_LABELS["available"],
-        "待命/执行任务/休整/维修 或 available/deployed/resting/maintenance（默认待命）/ "
-        "default available",
+    STATUS_COLUMN,
+    *lon_lat_columns(
+        "驻地经度，须在您的辖区内 / longitude of the base",
+        "驻地纬度 / latitude of the base",
+        required=True,
     ),
-    Column("lon", "经度", True, "108.41", "驻地经度，须在您的辖区内 / longitude of the base"),
-    Column("lat", "纬度", True, "30.70", "驻地纬度 / latitude of the base"),
     Column(
         "contact_phone",
         "联系电话",
@@ -99,30 +92,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("note", "备注", False, "", "备注 / note", ("说明",)),
 )
-FIELDS = (
-    "name",
-    "kind",
-    "size",
-    "skills",
-    "status",
-    "lon",
-    "lat",
-    "region_id",
-    "region_path",
-    "contact_person_id",
-    "contact_phone",
-    "note",
-)
-"""Stored columns an import may change (``code`` is the key)."""
-OPTIONAL: dict[str, Any] = {
-    "size": 0,
-    "skills": [],
-    "status": ResourceStatus.available.value,
-    "contact_person_id": None,
-    "contact_phone": None,
-    "note": None,
-}
-"""Columns a file may leave out: kept as stored on update, these defaults on create."""
 _LIMITS = {"code": 40, "name": 200, "contact_phone": 20, "note": 2000}
 _SKILL_SPLIT = re.compile(r"[,，、;；]")
 _SKILL_LIMIT = 40
@@ -153,9 +122,8 @@ def _skills(row_no: int, row: Mapping[str, str], errors: Errors) -> list[str]:
     return skills
 
 
-def _parse(row_no: int, row: dict[str, str], errors: Errors) -> tuple[bool, dict[str, Any]]:
-    """(ok, the row's own values with the contact still a mobile in ``_mobile``)."""
-    count = len(errors)
+def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
+    """The row's own values; the contact and the base are read by :func:`validate_sited`."""
     required_text(row_no, row, ("code", "name"), errors)
     check_limits(row_no, row, _LIMITS, errors)
     values: dict[str, Any] = {"code": row.get("code", "").strip(), "name": row.get("name", "")}
@@ -166,61 +134,50 @@ def _parse(row_no: int, row: dict[str, str], errors: Errors) -> tuple[bool, dict
     if "skills" in row:
         values["skills"] = _skills(row_no, row, errors)
     if "status" in row:
-        values["status"] = choose(
-            row_no, row, "status", STATUSES, ResourceStatus.available.value, STATUS_HINT, errors
-        )
+        values["status"] = read_status(row_no, row, errors)
     for field in ("contact_phone", "note"):
         if field in row:
             values[field] = row[field].strip() or None
-    values["_mobile"] = mobile(row_no, row, "contact_mobile", errors)
-    ok, lon, lat = lon_lat(row_no, row, errors)
-    if ok and lon is None:
-        errors.add(row_no, "lon", "必填 / required")
-    values["lon"], values["lat"] = lon, lat
-    return len(errors) == count, values
+    return values
+
+
+SITED = SitedKind(
+    name=NAME,
+    noun=NOUN,
+    table=RescueTeam.__table__,
+    fields=(
+        "name",
+        "kind",
+        "size",
+        "skills",
+        "status",
+        "lon",
+        "lat",
+        "region_id",
+        "region_path",
+        "contact_person_id",
+        "contact_phone",
+        "note",
+    ),
+    optional={
+        "size": 0,
+        "skills": [],
+        "status": ResourceStatus.available.value,
+        "contact_person_id": None,
+        "contact_phone": None,
+        "note": None,
+    },
+    person_column="contact_mobile",
+    person_field="contact_person_id",
+    parse=_parse,
+)
 
 
 def validate(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[Plan, Errors]:
     """Check every row; the plan lists the teams to create and those whose values change."""
-    errors = Errors()
-    plan = Plan(NAME)
-    parsed: list[tuple[int, dict[str, str], dict[str, Any], bool]] = []
-    first_row: dict[str, int] = {}
-    for row_no, row in rows:
-        plan.rows += 1
-        ok, values = _parse(row_no, row, errors)
-        if values["code"] and duplicate(row_no, "code", values["code"], first_row, errors):
-            ok = False
-        parsed.append((row_no, row, values, ok))
-
-    located = [(n, v) for n, _, v, _ in parsed if v["lon"] is not None]
-    placed = dict(zip((n for n, _ in located), place(session, actor, located, errors), strict=True))
-    existing = stored(session, RescueTeam.__table__, first_row, FIELDS)
-    found = persons(session, (v["_mobile"] for _, _, v, _ in parsed))
-    for row_no, row, values, ok in parsed:
-        old = existing.get(values["code"])
-        if old is not None and not actor.covers(old["region_path"]):
-            errors.add(row_no, "code", f"队伍 {values['code']} {SCOPE}")
-            ok = False
-        e164 = values.pop("_mobile")
-        if "contact_mobile" in row:
-            old_id = old["contact_person_id"] if old else None
-            good, values["contact_person_id"] = person_id(
-                row_no, row, "contact_mobile", e164, old_id, found, actor, errors
-            )
-            ok = ok and good
-        if not (ok and placed.get(row_no)):
-            continue
-        for key, default in OPTIONAL.items():
-            if key not in values:
-                values[key] = default if old is None else old[key]
-        if old is None:
-            plan.creates.append(values)
-        else:
-            plan.compare(old["id"], old, {k: values[k] for k in FIELDS})
-    return plan, errors
+    return validate_sited(session, actor, rows, SITED)
 
 
 def apply(session: Session, actor: Actor, plan: Plan) -> Counts:

@@ -22,6 +22,7 @@ from yingji.auth.scope import Actor
 from yingji.io.resource_rows import (
     SCOPE,
     Ref,
+    by_key,
     check_limits,
     duplicate,
     plain_number,
@@ -93,32 +94,6 @@ class _Material:
     shelf_life_days: int | None
 
 
-def _warehouses(session: Session, codes: Iterable[str]) -> dict[str, Ref]:
-    wanted = sorted({c for c in codes if c})
-    out: dict[str, Ref] = {}
-    for part in chunked(wanted):
-        rows = session.execute(
-            select(Warehouse.code, Warehouse.id, Warehouse.region_path).where(
-                Warehouse.code.in_(part)
-            )
-        )
-        out.update({code: Ref(wid, path) for code, wid, path in rows})
-    return out
-
-
-def _materials(session: Session, codes: Iterable[str]) -> dict[str, _Material]:
-    wanted = sorted({c for c in codes if c})
-    out: dict[str, _Material] = {}
-    for part in chunked(wanted):
-        rows = session.execute(
-            select(Material.code, Material.id, Material.shelf_life_days).where(
-                Material.code.in_(part)
-            )
-        )
-        out.update({code: _Material(mid, days) for code, mid, days in rows})
-    return out
-
-
 def _existing(
     session: Session, warehouse_ids: Iterable[int]
 ) -> dict[tuple[int, int, str], dict[str, Any]]:
@@ -164,8 +139,22 @@ def validate(
         plan.rows += 1
         parsed.append((row_no, row, _parse(row_no, row, errors)))
 
-    stores = _warehouses(session, (row.get("warehouse_code", "") for _, row, _ in parsed))
-    materials = _materials(session, (row.get("material_code", "") for _, row, _ in parsed))
+    stores = by_key(
+        session,
+        Warehouse.code,
+        (row.get("warehouse_code", "") for _, row, _ in parsed),
+        Ref,
+        Warehouse.id,
+        Warehouse.region_path,
+    )
+    materials = by_key(
+        session,
+        Material.code,
+        (row.get("material_code", "") for _, row, _ in parsed),
+        _Material,
+        Material.id,
+        Material.shelf_life_days,
+    )
     existing = _existing(session, (s.id for s in stores.values() if actor.covers(s.path)))
     today = clock.today()
     first_row: dict[tuple[int, int, str], int] = {}

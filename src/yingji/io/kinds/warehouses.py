@@ -15,18 +15,14 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.io.resource_rows import (
-    SCOPE,
+    SitedKind,
     check_limits,
     choose,
-    duplicate,
-    lon_lat,
-    mobile,
+    code_name_columns,
+    lon_lat_columns,
     mobile_text,
-    person_id,
-    persons,
-    place,
     required_text,
-    stored,
+    validate_sited,
 )
 from yingji.io.tabular import Column
 from yingji.people.models import Person
@@ -38,6 +34,8 @@ from yingji.upsert import Counts, Errors, Plan, write_plan
 NAME = "warehouses"
 LABEL = "储备仓库"
 ENTITY = "warehouse"
+NOUN = "仓库"
+"""What columns and errors call one row."""
 LEVEL_TEXT = {2: "市", 3: "区县", 4: "乡镇", 5: "村"}
 """How a level is written in an export; :data:`LEVEL_CHOICES` reads these and more."""
 LEVEL_CHOICES: dict[str, str] = {str(level): str(level) for level in LEVELS}
@@ -48,16 +46,12 @@ LEVEL_CHOICES |= {"社区": "5", "村（社区）": "5", "村级": "5", "village
 _LEVEL_HINT = "级别应为 2-5 或 市/区县/乡镇/村"
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "code", "编码", True, "CK-500101-01", "仓库编码，唯一 / unique code", ("仓库编码", "库编码")
-    ),
-    Column(
-        "name",
-        "名称",
-        True,
+    *code_name_columns(
+        NOUN,
+        "CK-500101-01",
         "中和街道应急物资储备点",
-        "仓库名称 / name",
-        ("仓库名称", "储备库名称"),
+        code_aliases=("库编码",),
+        name_aliases=("储备库名称",),
     ),
     Column(
         "level",
@@ -68,8 +62,9 @@ COLUMNS: tuple[Column, ...] = (
         "serves: 2 city, 3 county, 4 township, 5 village",
         ("仓库级别", "层级"),
     ),
-    Column("lon", "经度", True, "108.41", "经度，须在您的辖区内 / longitude, inside your region"),
-    Column("lat", "纬度", True, "30.70", "纬度 / latitude"),
+    *lon_lat_columns(
+        "经度，须在您的辖区内 / longitude, inside your region", "纬度 / latitude", required=True
+    ),
     Column(
         "keeper_mobile",
         "保管员手机",
@@ -79,67 +74,37 @@ COLUMNS: tuple[Column, ...] = (
         ("保管员手机号", "管理员手机"),
     ),
 )
-FIELDS = ("name", "level", "lon", "lat", "region_id", "region_path", "keeper_person_id")
-"""Stored columns an import may change (``code`` is the key)."""
 _LIMITS = {"code": 40, "name": 200}
 
 
-def _parse(row_no: int, row: dict[str, str], errors: Errors) -> tuple[bool, dict[str, Any]]:
-    """(ok, the row's own values with the keeper still a mobile in ``_mobile``)."""
-    count = len(errors)
+def _parse(row_no: int, row: dict[str, str], errors: Errors) -> dict[str, Any]:
+    """The row's own values; the keeper and the location are read by
+    :func:`validate_sited`."""
     required_text(row_no, row, ("code", "name"), errors)
     check_limits(row_no, row, _LIMITS, errors)
     values: dict[str, Any] = {"code": row.get("code", "").strip(), "name": row.get("name", "")}
     level = choose(row_no, row, "level", LEVEL_CHOICES, "", _LEVEL_HINT, errors)
     values["level"] = int(level) if level else None
-    values["_mobile"] = mobile(row_no, row, "keeper_mobile", errors)
-    ok, lon, lat = lon_lat(row_no, row, errors)
-    if ok and lon is None:
-        errors.add(row_no, "lon", "必填 / required")
-    values["lon"], values["lat"] = lon, lat
-    return len(errors) == count, values
+    return values
+
+
+SITED = SitedKind(
+    name=NAME,
+    noun=NOUN,
+    table=Warehouse.__table__,
+    fields=("name", "level", "lon", "lat", "region_id", "region_path", "keeper_person_id"),
+    optional={"keeper_person_id": None},
+    person_column="keeper_mobile",
+    person_field="keeper_person_id",
+    parse=_parse,
+)
 
 
 def validate(
     session: Session, actor: Actor, rows: Iterable[tuple[int, dict[str, str]]]
 ) -> tuple[Plan, Errors]:
     """Check every row; the plan lists the warehouses to create and those that change."""
-    errors = Errors()
-    plan = Plan(NAME)
-    parsed: list[tuple[int, dict[str, str], dict[str, Any], bool]] = []
-    first_row: dict[str, int] = {}
-    for row_no, row in rows:
-        plan.rows += 1
-        ok, values = _parse(row_no, row, errors)
-        if values["code"] and duplicate(row_no, "code", values["code"], first_row, errors):
-            ok = False
-        parsed.append((row_no, row, values, ok))
-
-    located = [(n, v) for n, _, v, _ in parsed if v["lon"] is not None]
-    placed = dict(zip((n for n, _ in located), place(session, actor, located, errors), strict=True))
-    existing = stored(session, Warehouse.__table__, first_row, FIELDS)
-    found = persons(session, (v["_mobile"] for _, _, v, _ in parsed))
-    for row_no, row, values, ok in parsed:
-        old = existing.get(values["code"])
-        if old is not None and not actor.covers(old["region_path"]):
-            errors.add(row_no, "code", f"仓库 {values['code']} {SCOPE}")
-            ok = False
-        e164 = values.pop("_mobile")
-        if "keeper_mobile" in row:
-            old_id = old["keeper_person_id"] if old else None
-            good, values["keeper_person_id"] = person_id(
-                row_no, row, "keeper_mobile", e164, old_id, found, actor, errors
-            )
-            ok = ok and good
-        else:
-            values["keeper_person_id"] = old["keeper_person_id"] if old else None
-        if not (ok and placed.get(row_no)):
-            continue
-        if old is None:
-            plan.creates.append(values)
-        else:
-            plan.compare(old["id"], old, {k: values[k] for k in FIELDS})
-    return plan, errors
+    return validate_sited(session, actor, rows, SITED)
 
 
 def apply(session: Session, actor: Actor, plan: Plan) -> Counts:

@@ -115,9 +115,32 @@
     });
   }
 
+  /** 立为事件: the township opens an incident from a report and goes to it. */
+  function setupOpenIncident() {
+    document.querySelectorAll("form[data-role=open-incident]").forEach(function (form) {
+      var errs = errors(form);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        errs.clear();
+        var button = form.querySelector("button");
+        busy(button, true);
+        Y.api("/quick-reports/" + form.dataset.id + "/incident", {
+          method: "POST",
+          body: { type_code: form.elements.type_code.value },
+        }).then(function (incident) {
+          window.location.href = "/incidents/" + incident.id;
+        }).catch(function (err) {
+          busy(button, false);
+          errs.show(err);
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("quick-form");
     if (form) setupForm(form);
     setupDecisions();
+    setupOpenIncident();
   });
 })();

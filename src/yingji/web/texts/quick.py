@@ -108,6 +108,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "本地点累计数，未填按 0 计",
         "en": "Running totals for the place; empty counts as 0",
     },
+    "quick.open_incident": {"zh-CN": "立为事件", "en": "Open as incident"},
     "quick.fig.dead": {"zh-CN": "死亡（人）", "en": "Dead"},
     "quick.fig.missing": {"zh-CN": "失踪（人）", "en": "Missing"},
     "quick.fig.injured": {"zh-CN": "受伤（人）", "en": "Injured"},
