@@ -119,7 +119,7 @@ def test_notice_stream_pushes_a_new_notice(engine: Engine, api: Any, demo: dict[
 
     worker = threading.Thread(target=later)
     worker.start()
-    with client.stream("GET", "/api/v1/notices/stream", params={"max_seconds": 3}) as reply:
+    with client.stream("GET", "/api/v1/notices/stream", params={"max_seconds": 8}) as reply:
         assert reply.headers["content-type"].startswith("text/event-stream")
         body = "".join(reply.iter_text())
     worker.join()
