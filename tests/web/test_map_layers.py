@@ -1,8 +1,8 @@
 """The map's overlays in a real browser: loaded for the view (bbox) and again after a pan or
 zoom, capped at 1,000 with a "zoom in" hint, and the open-hazards layer with its popup link.
 
-Uses the browser and server fixtures of ``test_browser`` (skipped the same way without
-Chromium)."""
+Uses the server fixture and the admin's browser of ``test_browser`` (skipped the same way
+without Chromium)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,8 @@ from typing import TYPE_CHECKING
 
 import shapely.geometry
 
-from web.test_browser import (  # noqa: F401  (fixtures used by name)
-    TIMEOUT_MS,
-    _map_ready,
-    _problems,
-    _sign_in,
-    browser,
-    page,
-    server,
-)
+from live_server import TIMEOUT_MS
+from web.test_browser import _admin, _map_ready, server  # noqa: F401  (fixture used by name)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -77,76 +70,74 @@ def _total_in_view(pg: Page, base: str, path: str, **params: str) -> int:
 
 
 def test_overlays_follow_the_view_with_a_cap_and_hint(
-    page: Page,  # noqa: F811
     server: str,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _sign_in(page, server)
-    _map_ready(page)
-    lon, lat = _centre(page, server)
-    _import_points(page, server, lon, lat)
+    with _admin(server) as browsing:
+        page = browsing.page
+        _map_ready(page)
+        lon, lat = _centre(page, server)
+        _import_points(page, server, lon, lat)
 
-    page.evaluate("window.yingjiLayers = null")
-    page.goto(server + "/?code=500101")
-    _map_ready(page)
-    layers = _layers(page)
-    assert layers["riskPoints"] == 1000  # the cap
-    hint = page.get_by_test_id("map-hint")
-    assert hint.is_visible()
-    assert "风险点" in hint.inner_text() and "放大" in hint.inner_text()
-    assert page.locator(".leaflet-risk-points-pane path").count() == 1000
-    shot = tmp_path / "map-capped.png"
-    page.screenshot(path=str(shot))
-    print(f"\ncapped overlay screenshot: {shot}")
+        page.evaluate("window.yingjiLayers = null")
+        page.goto(server + "/?code=500101")
+        _map_ready(page)
+        layers = _layers(page)
+        assert layers["riskPoints"] == 1000  # the cap
+        hint = page.get_by_test_id("map-hint")
+        assert hint.is_visible()
+        assert "风险点" in hint.inner_text() and "放大" in hint.inner_text()
+        assert page.locator(".leaflet-risk-points-pane path").count() == 1000
+        shot = tmp_path / "map-capped.png"
+        page.screenshot(path=str(shot))
+        print(f"\ncapped overlay screenshot: {shot}")
 
-    # Zoom in on the middle of the square: the overlays are asked again for the new view.
-    page.evaluate("window.yingjiLayers = null")
-    page.evaluate(f"window.yingjiMap.setView([{lat}, {lon}], 17, {{animate: false}})")
-    layers = _layers(page)
-    in_view = _total_in_view(page, server, "risk-points")
-    assert 0 < layers["riskPoints"] == in_view < 1000
-    assert page.locator(".leaflet-risk-points-pane path").count() == in_view
-    assert hint.is_hidden()
-    assert not _problems(page), _problems(page)
+        # Zoom in on the middle of the square: the overlays are asked again for the new view.
+        page.evaluate("window.yingjiLayers = null")
+        page.evaluate(f"window.yingjiMap.setView([{lat}, {lon}], 17, {{animate: false}})")
+        layers = _layers(page)
+        in_view = _total_in_view(page, server, "risk-points")
+        assert 0 < layers["riskPoints"] == in_view < 1000
+        assert page.locator(".leaflet-risk-points-pane path").count() == in_view
+        assert hint.is_hidden()
 
 
 def test_open_hazards_layer(
-    page: Page,  # noqa: F811
     server: str,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    _sign_in(page, server)
-    _map_ready(page)
-    lon, lat = _centre(page, server)
-    csrf = page.evaluate("window.Yingji.config.csrf")
-    reply = page.request.post(
-        f"{server}/api/v1/hazards",
-        data={"title": "浏览器测试隐患", "lon": lon + 0.0003, "lat": lat + 0.0003},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert reply.status == 201, reply.text()
-    hazard_id = reply.json()["id"]
+    with _admin(server) as browsing:
+        page = browsing.page
+        _map_ready(page)
+        lon, lat = _centre(page, server)
+        csrf = page.evaluate("window.Yingji.config.csrf")
+        reply = page.request.post(
+            f"{server}/api/v1/hazards",
+            data={"title": "浏览器测试隐患", "lon": lon + 0.0003, "lat": lat + 0.0003},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert reply.status == 201, reply.text()
+        hazard_id = reply.json()["id"]
 
-    page.evaluate(f"window.yingjiMap.setView([{lat}, {lon}], 15, {{animate: false}})")
-    layers = _layers(page)
-    assert layers["hazards"] == 0  # off until switched on
-    control = page.locator(".leaflet-control-layers-overlays")
-    assert control.locator("text=未整改隐患").count() == 1
-    page.evaluate("window.yingjiLayers = null")
-    control.locator("label", has_text="未整改隐患").locator("input").check()
-    layers = _layers(page)
-    in_view = _total_in_view(page, server, "hazards", open="true")
-    assert layers["hazards"] == in_view >= 1
-    assert page.get_by_test_id("legend-hazards").is_visible()
-    marker = page.locator(".leaflet-hazards-pane path.hazard-unconfirmed")
-    assert marker.count() >= 1
-    marker.first.dispatch_event("click")
-    link = page.locator(".leaflet-popup-content a.popup-link")
-    link.wait_for()
-    shot = tmp_path / "map-hazards.png"
-    page.screenshot(path=str(shot))
-    print(f"\nhazard layer screenshot: {shot}")
-    href = link.get_attribute("href") or ""
-    assert re.fullmatch(r"/hazards/\d+", href), href
-    assert hazard_id > 0
-    assert not _problems(page), _problems(page)
+        page.evaluate(f"window.yingjiMap.setView([{lat}, {lon}], 15, {{animate: false}})")
+        layers = _layers(page)
+        assert layers["hazards"] == 0  # off until switched on
+        control = page.locator(".leaflet-control-layers-overlays")
+        assert control.locator("text=未整改隐患").count() == 1
+        page.evaluate("window.yingjiLayers = null")
+        control.locator("label", has_text="未整改隐患").locator("input").check()
+        layers = _layers(page)
+        in_view = _total_in_view(page, server, "hazards", open="true")
+        assert layers["hazards"] == in_view >= 1
+        assert page.get_by_test_id("legend-hazards").is_visible()
+        marker = page.locator(".leaflet-hazards-pane path.hazard-unconfirmed")
+        assert marker.count() >= 1
+        marker.first.dispatch_event("click")
+        link = page.locator(".leaflet-popup-content a.popup-link")
+        link.wait_for()
+        shot = tmp_path / "map-hazards.png"
+        page.screenshot(path=str(shot))
+        print(f"\nhazard layer screenshot: {shot}")
+        href = link.get_attribute("href") or ""
+        assert re.fullmatch(r"/hazards/\d+", href), href
+        assert hazard_id > 0
