@@ -52,3 +52,37 @@ def test_dispatch_orders_show_on_the_incident_timeline(session, engine) -> None:
     moves = timeline.events(session, inc.id, kinds=["dispatch"])
     assert [e.data["state"] for e in moves] == ["issued", "acknowledged", "en_route", "arrived"]
     assert "万州矿山救护队到达现场" in moves[-1].text and moves[-1].data["order_id"] == order.id
+
+
+def test_a_direct_message_for_an_incident_is_on_its_timeline_and_counted_live(
+    session, api, pages
+) -> None:
+    from yingji.incidents import review
+    from yingji.warnings import direct
+    from yingji.warnings.callresponse import service as callresponse
+    from yingji.warnings.instruction_models import Instruction
+
+    city = actor(session, "cq_operator")
+    inc = incident(session, city)
+    message, called = direct.send(
+        session,
+        city,
+        {"text": "立即组织沿河群众转移", "region_codes": ["500101"], "incident_id": inc.id},
+    )
+    assert called > 0 and message.incident_id == inc.id
+    (event,) = timeline.events(session, inc.id, kinds=["warning"])
+    assert event.data == {"direct_id": message.id, "instructions": called}
+    first = session.scalar(select(Instruction).where(Instruction.direct_id == message.id))
+    callresponse.confirm(session, first.id, "manual")
+    warnings = review.measure_now(session, city, inc.id)["warnings"]
+    assert warnings == {"instructions": called, "confirmed": 1, "rate": round(1 / called, 4)}
+    elsewhere = incident(session, city, lon=106.55, lat=29.56)  # 渝中: not 万州's message
+    direct.send(
+        session, city, {"text": "x", "region_codes": ["500101"], "incident_id": elsewhere.id}
+    )
+    assert timeline.events(session, elsewhere.id, kinds=["warning"]) == []
+    session.commit()
+    form = pages("cq_operator").get(f"/direct?incident_id={inc.id}").text
+    assert 'name="incident_id"' in form and inc.title in form
+    board = pages("cq_operator").get(f"/resources/dispatch?incident={inc.id}").text
+    assert f'"id": {inc.id}' in board or f'"id":{inc.id}' in board

@@ -64,6 +64,46 @@ def open_quake_incident(session: Session, *, assessment_id: int) -> None:
         log.warning("no incident for quake assessment %s: %s", quake.id, exc)
 
 
+@reactions.on("direct.sent")
+def calls_on_timeline(
+    session: Session,
+    *,
+    direct_id: int,
+    incident_id: int | None,
+    region_path: str,
+    instructions: int,
+    text: str,
+    by: str,
+    at: dt.datetime,
+) -> None:
+    """A direct-reach message sent for an incident: its calls on the timeline (the review
+    counts their confirmations live, from the instructions)."""
+    incident = _near(session, incident_id, region_path, f"direct {direct_id}")
+    if incident is None:
+        return
+    record(
+        session,
+        incident.id,
+        EventKind.warning,
+        f"一键直达 {instructions} 人：{text[:60]}",
+        data={"direct_id": direct_id, "instructions": instructions},
+        by=by,
+        at=at,
+    )
+
+
+def _near(session: Session, incident_id: int | None, path: str, what: str) -> Incident | None:
+    """The incident, when the message or order reaching ``path`` may write on it: one of
+    the two regions holds the other (an order elsewhere names it by mistake)."""
+    incident = session.get(Incident, incident_id) if incident_id is not None else None
+    if incident is None:
+        return None
+    if path.startswith(incident.region_path) or incident.region_path.startswith(path):
+        return incident
+    log.warning("%s names incident %s of another region", what, incident_id)
+    return None
+
+
 @reactions.on("dispatch.changed")
 def dispatch_on_timeline(
     session: Session,
@@ -78,14 +118,8 @@ def dispatch_on_timeline(
     by: str,
     at: dt.datetime,
 ) -> None:
-    incident = session.get(Incident, incident_id) if incident_id is not None else None
+    incident = _near(session, incident_id, region_path, f"dispatch {code}")
     if incident is None:
-        return
-    near = region_path.startswith(incident.region_path) or incident.region_path.startswith(
-        region_path
-    )
-    if not near:  # an order elsewhere does not write on this incident's timeline
-        log.warning("dispatch %s names incident %s of another region", code, incident_id)
         return
     record(
         session,

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -39,6 +39,7 @@ from yingji.incidents.review_models import ActionStatus, CorrectiveAction, Revie
 from yingji.incidents.sitrep import Document, Section, Source, Table
 from yingji.paging import Page, paginate
 from yingji.resources.models import DispatchOrder, OrderState
+from yingji.warnings.instruction_models import Instruction
 
 TITLE = "突发事件复盘评估报告"
 FINDINGS_MAX = 20_000
@@ -136,14 +137,22 @@ def _tasks(src: Source) -> dict[str, Any]:
     return {"with_due": len(counted), "on_time": on_time, "share": share}
 
 
-def _warnings(src: Source) -> dict[str, Any]:
+def _warnings(src: Source, calls: dict[int, tuple[int, int]] | None = None) -> dict[str, Any]:
+    """Calls made for the incident and how many were confirmed; a direct-reach event's
+    counts come live from its instructions (``calls``) when they were read."""
     sent = confirmed = 0
     for e in src.events:
         data = e.data or {}
         n = _count(data.get("instructions"))
-        if e.kind == timeline.EventKind.warning and n is not None:
-            sent += n
-            confirmed += _count(data.get("confirmed")) or 0
+        if e.kind != timeline.EventKind.warning or n is None:
+            continue
+        live = (calls or {}).get(_count(data.get("direct_id")) or -1)
+        if live is not None:
+            n, done = live
+        else:
+            done = _count(data.get("confirmed")) or 0
+        sent += n
+        confirmed += done
     return {
         "instructions": sent,
         "confirmed": confirmed,
@@ -183,7 +192,10 @@ def _resources(src: Source, orders: dict[int, DispatchOrder]) -> dict[str, int]:
 
 
 def measure(
-    src: Source, orders: dict[int, DispatchOrder], now: dt.datetime | None = None
+    src: Source,
+    orders: dict[int, DispatchOrder],
+    now: dt.datetime | None = None,
+    calls: dict[int, tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
     """The review's measures from the timeline and records as of ``now``; reads no
     database (``orders`` are the rows of :func:`load_orders`)."""
@@ -206,7 +218,7 @@ def measure(
         "response": _lapse(inc, min((clock.aware(e.at) for e in levels), default=None)),
         "first_arrival": _lapse(inc, arrival),
         "tasks": _tasks(src),
-        "warnings": _warnings(src),
+        "warnings": _warnings(src, calls),
         "resources": _resources(src, orders),
     }
 
@@ -215,7 +227,28 @@ def measure_now(
     session: Session, actor: Actor, incident_id: int, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     src = sitrep.collect(session, actor, incident_id)
-    return measure(src, load_orders(session, src), now)
+    return measure(src, load_orders(session, src), now, load_calls(session, src))
+
+
+def load_calls(session: Session, src: Source) -> dict[int, tuple[int, int]]:
+    """(instructions, confirmed) per direct-reach message on the timeline, counted now."""
+    ids = {
+        _count((e.data or {}).get("direct_id"))
+        for e in src.events
+        if e.kind == timeline.EventKind.warning
+    } - {None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Instruction.direct_id,
+            func.count(),
+            func.count(Instruction.confirmed_at),
+        )
+        .where(Instruction.direct_id.in_(ids), Instruction.round == 0)
+        .group_by(Instruction.direct_id)
+    )
+    return {int(d): (int(n), int(c)) for d, n, c in rows}
 
 
 # ---------------------------------------------------------------- reviews and actions
@@ -631,5 +664,5 @@ def view(
     """The incident's review (None before one is written), live measures and actions."""
     src = sitrep.collect(session, actor, incident_id, unit=unit)
     review = find(session, incident_id)
-    live = measure(src, load_orders(session, src), now)
+    live = measure(src, load_orders(session, src), now, load_calls(session, src))
     return ReviewView(src, review, live, actions_of(session, review.id) if review else [])

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yingji import clock
+from yingji import clock, reactions
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
 from yingji.errors import NotFound, PermissionDenied, ValidationFailed
@@ -250,6 +250,7 @@ def send(
         policy=policy(fields["channels"], fields["deadline_minutes"]),
         region_id=home.id,
         region_path=home.path,
+        incident_id=_incident_id(data),
         created_by=actor.username,
         created_at=now,
     )
@@ -265,4 +266,27 @@ def send(
         measures_for=lambda _target, _code, _deadline: message.text,
         now=now,
     )
+    reactions.emit(
+        session,
+        "direct.sent",
+        direct_id=message.id,
+        incident_id=message.incident_id,
+        region_path=message.region_path,
+        instructions=len(ids),
+        text=message.text,
+        by=actor.username,
+        at=now,
+    )
     return message, len(ids)
+
+
+def _incident_id(data: dict[str, Any]) -> int | None:
+    """The incident the message is for, when the sender says so (the incident's side
+    checks it lies near the message's regions before writing on its timeline)."""
+    raw = data.get("incident_id")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise _bad("incident_id", "事件编号应为整数", "incident_id must be a whole number") from exc

@@ -33,6 +33,7 @@ class DirectIn(BaseModel):
     deadline_minutes: int | None = Field(
         30, description="确认时限（分钟）；空为无需确认 / minutes to confirm; null: none"
     )
+    incident_id: int | None = Field(None, description="the incident the message is sent for")
 
 
 class DirectOut(BaseModel):

@@ -26,5 +26,9 @@ class DirectMessage(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
     """The sender's region (scope): the lowest region containing every chosen one."""
     region_path: Mapped[str] = mapped_column(path_type(400), index=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), index=True
+    )
+    """The incident the message was sent for: its timeline and review count the calls."""
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

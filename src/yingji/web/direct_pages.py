@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from yingji.api_deps import DbSession
 from yingji.errors import NotFound
+from yingji.incidents import service as incidents
 from yingji.people.models import ROLE_LABELS
 from yingji.warnings import board, direct
 from yingji.warnings.direct_api import outs
@@ -21,9 +22,20 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/direct", name="direct")
 def direct_page(
-    request: Request, session: DbSession, me: Me, offset: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    session: DbSession,
+    me: Me,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    incident_id: int | None = None,
 ) -> Response:
+    """The form (for an incident when ``incident_id`` names one the user sees) and the list."""
     rows, total = direct.list_messages(session, me.actor, offset=offset, limit=PAGE_SIZE)
+    incident = None
+    if incident_id is not None:
+        try:
+            incident = incidents.get(session, me.actor, incident_id)
+        except NotFound:
+            incident = None
     return render(
         request,
         "direct.html",
@@ -39,6 +51,7 @@ def direct_page(
             "default_channels": direct.DEFAULT_CHANNELS,
             "can_write": me.actor.can_write,
             "home_code": me.region.code,
+            "incident": incident,
         },
     )
 

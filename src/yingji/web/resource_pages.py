@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from yingji import clock
 from yingji.api_deps import DbSession
+from yingji.errors import NotFound
+from yingji.incidents import service as incidents
 from yingji.lookups import rows_by_id
 from yingji.regions.models import Region
 from yingji.resources import dispatch, gaps, registry, roads, stock
@@ -388,7 +390,10 @@ def dispatch_page(
     session: DbSession,
     me: Me,
     show_all: Annotated[str, Query(alias="all")] = "",
+    incident: int | None = None,
 ) -> Response:
+    """The board; opened from an incident (``incident``), its place and title are filled
+    in and every order sent is the incident's (its timeline shows them)."""
     orders = dispatch.orders(session, me.actor, active_only=not show_all, limit=100)
     lines: dict[int, list[OrderLine]] = defaultdict(list)  # one query, not one per order
     if orders:
@@ -414,7 +419,18 @@ def dispatch_page(
         choices=choices,
     )
     js = picker_config(request, me)
-    js["dispatch"] = {"materials": dict(choices["materials"])}
+    js["dispatch"] = {"materials": dict(choices["materials"]), "incident": None}
+    if incident is not None:
+        try:
+            served = incidents.get(session, me.actor, incident)
+            js["dispatch"]["incident"] = {
+                "id": served.id,
+                "lon": served.lon,
+                "lat": served.lat,
+                "title": served.title,
+            }
+        except NotFound:
+            pass
     return render(request, "resources_dispatch.html", me, ctx, js=js)
 
 

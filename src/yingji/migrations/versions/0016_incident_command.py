@@ -423,6 +423,19 @@ def upgrade() -> None:
             batch_op.f("ix_incident_task_update_task_id"), ["task_id"], unique=False
         )
 
+    with op.batch_alter_table("direct_message", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("incident_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_direct_message_incident_id"), ["incident_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_direct_message_incident_id_incident"),
+            "incident",
+            ["incident_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
     with op.batch_alter_table("dispatch_order", schema=None) as batch_op:
         batch_op.add_column(sa.Column("incident_id", sa.Integer(), nullable=True))
         batch_op.create_index(
@@ -443,6 +456,13 @@ def downgrade() -> None:
             batch_op.f("fk_dispatch_order_incident_id_incident"), type_="foreignkey"
         )
         batch_op.drop_index(batch_op.f("ix_dispatch_order_incident_id"))
+        batch_op.drop_column("incident_id")
+
+    with op.batch_alter_table("direct_message", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_direct_message_incident_id_incident"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_direct_message_incident_id"))
         batch_op.drop_column("incident_id")
 
     with op.batch_alter_table("incident_task_update", schema=None) as batch_op:

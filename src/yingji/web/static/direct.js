@@ -23,7 +23,8 @@
       roles: checked("roles"),
       layers: checked("layers").map(Number),
       channels: checked("channels"),
-      deadline_minutes: minutes === "" ? null : Number(minutes)
+      deadline_minutes: minutes === "" ? null : Number(minutes),
+      incident_id: form.elements.incident_id ? Number(form.elements.incident_id.value) : null
     };
   }
 

@@ -181,6 +181,13 @@
     var rankButton = form.querySelector("button[type=submit]");
     var materialNames = (cfg.dispatch && cfg.dispatch.materials) || {};
     var incident = null;
+    var served = (cfg.dispatch && cfg.dispatch.incident) || null;
+    if (served) {  // opened from an incident: its place and title, its orders
+      form.elements.lon.value = String(served.lon);
+      form.elements.lat.value = String(served.lat);
+      form.elements.title.value = served.title;
+    }
+    var incidentId = served ? served.id : null;
 
     function needRows() { return needsBody.querySelectorAll("[data-role=need]"); }
 
@@ -379,7 +386,7 @@
         return function () {
           return Y.api("/resources/dispatch/teams", {
             method: "POST",
-            body: { team_id: Number(tr.dataset.id), lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode },
+            body: { team_id: Number(tr.dataset.id), lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode, incident_id: incidentId },
           }).then(function (order) {
             note(true, t("resources.dispatch.sent_team", { name: name, code: order.code, eta: Y.formatNumber(order.eta_minutes, 1) }));
             rankList.querySelectorAll('tr[data-kind=team][data-id="' + tr.dataset.id + '"] input[data-role=pick]').forEach(function (b) {
@@ -408,7 +415,7 @@
         return function () {
           return Y.api("/resources/dispatch/equipment", {
             method: "POST",
-            body: { equipment_id: Number(row.tr.dataset.id), units: row.units, lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode },
+            body: { equipment_id: Number(row.tr.dataset.id), units: row.units, lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode, incident_id: incidentId },
           }).then(function (order) {
             note(true, t("resources.dispatch.sent_equipment", { name: name, units: row.units, code: order.code, eta: Y.formatNumber(order.eta_minutes, 1) }));
             var box = row.tr.querySelector("input[data-role=pick]");
@@ -443,7 +450,7 @@
         return function () {
           return Y.api("/resources/dispatch/materials", {
             method: "POST",
-            body: { warehouse_id: Number(id), items: items, lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode },
+            body: { warehouse_id: Number(id), items: items, lon: incident.lon, lat: incident.lat, title: text, mode: incident.mode, incident_id: incidentId },
           }).then(function (res) {
             note(true, t("resources.dispatch.sent_materials", { name: names[id], code: res.code, eta: Y.formatNumber(res.eta_minutes, 1) }));
             rankList.querySelectorAll('tr[data-kind=material][data-id="' + id + '"] input[data-role=pick]').forEach(function (b) {

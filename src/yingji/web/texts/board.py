@@ -65,6 +65,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "board.channel.email": {"zh-CN": "电子邮件", "en": "E-mail"},
     # direct reach
     "direct.title": {"zh-CN": "一键直达", "en": "Direct reach"},
+    "direct.for_incident": {
+        "zh-CN": "本消息为事件“{title}”发送，计入其时间线和复盘",
+        "en": "Sent for the incident “{title}”: it shows on its timeline and review",
+    },
     "direct.intro": {
         "zh-CN": "向所选区域各层级责任人直接发送消息，跟踪送达与确认（叫应）。",
         "en": "Send a message straight to the responsible persons of chosen regions, "

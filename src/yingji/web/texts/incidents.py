@@ -105,6 +105,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "incident.update_figures": {"zh-CN": "更新伤亡和损失", "en": "Update figures"},
     "incident.onemap": {"zh-CN": "一张图", "en": "One map"},
     "incident.dispatch": {"zh-CN": "调度力量", "en": "Dispatch"},
+    "incident.direct": {"zh-CN": "一键直达叫应", "en": "Call responsible persons"},
     "incident.review": {"zh-CN": "复盘评估", "en": "Review"},
     "incident.response_title": {"zh-CN": "应急响应与任务", "en": "Response and tasks"},
     "incident.level_now": {"zh-CN": "当前为{level}应急响应", "en": "{level} response in force"},
