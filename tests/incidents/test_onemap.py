@@ -32,7 +32,7 @@ from live_server import need_browser, serve, signed_in
 from set_aside import set_aside_demo_incidents
 from yingji.bbox import BBox
 from yingji.db import make_engine, session_factory, utcnow
-from yingji.incidents import map_api, timeline
+from yingji.incidents import map_api, map_layers, timeline
 from yingji.incidents.models import Incident
 from yingji.incidents.quick_models import QuickReport
 from yingji.quake.models import QuakeAssessment
@@ -85,10 +85,10 @@ def test_layers_list_every_layer_with_counts(api, engine, scene) -> None:
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["incident"]["id"] == scene.incident and body["incident"]["code"] == "OM-A"
-    assert [layer["key"] for layer in body["layers"]] == list(map_api.LAYERS)
+    assert [layer["key"] for layer in body["layers"]] == list(map_layers.LAYERS)
     assert {o["key"] for o in body["omitted"]} == {"shelters", "sensors"}
     counts = {layer["key"]: layer["count"] for layer in body["layers"]}
-    for key in map_api.LAYERS:  # each count is what the layer itself holds
+    for key in map_layers.LAYERS:  # each count is what the layer itself holds
         assert counts[key] == _layer(api, "wz_operator", scene.incident, key)["total"], key
     assert counts["incident"] == 2 and counts["dispatch"] == 1 and counts["quick_reports"] == 2
     assert body["last_event_id"] == 0  # made through the model: nothing on its timeline yet
@@ -106,7 +106,7 @@ def test_default_box_is_thirty_km_around_the_point_and_holds_the_perimeter(api, 
     assert 0.5 < north - south < 0.56  # 2 × 30 km of latitude
     assert 0.6 < east - west < 0.66  # 2 × 30 km at 30.8° N
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(map_api, "RADIUS_KM", 1.0)
+        mp.setattr(map_layers, "RADIUS_KM", 1.0)
         small = api("wz_operator").get(f"/api/v1/incidents/{scene.incident}/map/layers").json()
     w, s, e, n = small["bbox"]  # the 0.02° perimeter plus a 10 km margin
     assert w < lon - 0.02 - 0.09 and e > lon + 0.02 + 0.09 and n - s < 0.25
@@ -220,7 +220,7 @@ def test_warning_areas_are_the_active_warnings_meeting_the_box(api, session, sce
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
         assert (
             feature["properties"]["colour_hex"]
-            == map_api.WARNING_HEX[feature["properties"]["level"]]
+            == map_layers.WARNING_HEX[feature["properties"]["level"]]
         )
     assert _ids(_layer(api, "twp2_operator", scene.incident, "warning_areas")) == active
 
@@ -399,8 +399,8 @@ def test_every_onemap_text_has_both_languages_and_every_key_exists() -> None:
     used = set(TEXT_KEY.findall((TEMPLATES_DIR / "onemap.html").read_text(encoding="utf-8")))
     js = (TEMPLATES_DIR.parent / "static" / "onemap.js").read_text(encoding="utf-8")
     used |= set(TEXT_KEY.findall(js))
-    used |= {f"onemap.layer.{key}" for key in map_api.LAYERS}
-    used |= {f"onemap.omit.{key}" for key in map_api.OMITTED}
+    used |= {f"onemap.layer.{key}" for key in map_layers.LAYERS}
+    used |= {f"onemap.omit.{key}" for key in map_layers.OMITTED}
     used |= {f"onemap.status.{s}" for s in ("open", "responding", "closed")}
     used |= {f"onemap.quick_status.{s}" for s in ("submitted", "verified", "rejected")}
     from yingji.web.onemap_pages import legends
@@ -416,7 +416,7 @@ def test_page_has_the_map_the_toggles_and_the_config(pages, scene) -> None:
     text = reply.text
     assert "一张图测试事件 OM-A" in text and 'data-testid="onemap"' in text
     assert "/static/leaflet/leaflet.js" in text and "/static/app/onemap.js" in text
-    for key in map_api.LAYERS:
+    for key in map_layers.LAYERS:
         assert f'data-testid="toggle-{key}"' in text and f'data-testid="count-{key}"' in text
     assert 'data-testid="toggle-population"' in text
     assert re.search(r'data-testid="toggle-teams" checked', text)
@@ -427,7 +427,7 @@ def test_page_has_the_map_the_toggles_and_the_config(pages, scene) -> None:
     config = _config(text)["onemap"]
     assert config["api"] == f"/incidents/{scene.incident}/map"
     assert config["stream"] == f"/api/v1/incidents/{scene.incident}/map/stream"
-    assert [x["key"] for x in config["layers"]] == list(map_api.LAYERS)
+    assert [x["key"] for x in config["layers"]] == list(map_layers.LAYERS)
 
 
 def test_page_is_not_found_outside_scope_and_signed_out_goes_to_login(api, pages, scene) -> None:

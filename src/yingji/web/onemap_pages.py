@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from yingji.api_deps import DbSession
 from yingji.errors import NotFound
 from yingji.hazards.models import GRADE_HEX
-from yingji.incidents import map_api, service, types
+from yingji.incidents import map_layers, service, types
 from yingji.quake.isoseismals import roman
 from yingji.quake.labels import ZONE_COLOURS
 from yingji.risk.models import LEVEL_HEX
@@ -87,7 +87,7 @@ def legends() -> dict[str, list[dict[str, Any]]]:
         "population": density,
         "warning_areas": [
             _row(hex_, f"warning_level.{level}")
-            for level, hex_ in sorted(map_api.WARNING_HEX.items())
+            for level, hex_ in sorted(map_layers.WARNING_HEX.items())
         ],
         "isoseismals": [
             _row(hex_, "onemap.intensity", roman=roman(i))
@@ -107,7 +107,7 @@ def layer_rows() -> list[dict[str, Any]]:
     """The toggles, top of the map first (the API lists layers bottom first)."""
     return [
         {"key": key, "kind": kind, "on": key in DEFAULT_ON, "hex": POINT_HEX[key]}
-        for key, (kind, _cut, _build) in reversed(map_api.LAYERS.items())
+        for key, (kind, _cut, _build) in reversed(map_layers.LAYERS.items())
     ]
 
 
@@ -129,7 +129,7 @@ def onemap_page(request: Request, session: DbSession, me: Me, incident_id: int) 
         "level_roman": roman(incident.response_level) if incident.response_level else None,
         "layers": layer_rows(),
         "legends": legends(),
-        "omitted": map_api.OMITTED,
+        "omitted": map_layers.OMITTED,
     }
     js = {
         "tiles": settings_of(request).base_tile_url,
@@ -141,7 +141,7 @@ def onemap_page(request: Request, session: DbSession, me: Me, incident_id: int) 
             "point": [incident.lat, incident.lon],
             "layers": [
                 {"key": key, "kind": kind_, "in_box": cut}
-                for key, (kind_, cut, _b) in map_api.LAYERS.items()
+                for key, (kind_, cut, _b) in map_layers.LAYERS.items()
             ],
             "on": sorted(DEFAULT_ON),
             "hex": POINT_HEX,
