@@ -54,3 +54,15 @@ class Throttled(YingjiError):
 def invalid(field: str, reason: str) -> ValidationFailed:
     """One problem with one field, the reason doubling as the message (raise the result)."""
     return ValidationFailed(reason, [{"field": field, "reason": reason}])
+
+
+class Problems(list[dict[str, Any]]):
+    """Problems collected over a whole form, each naming its field, so one answer lists
+    them all; ``raise_if_any`` stops the step before anything is written."""
+
+    def add(self, field: str, reason: str) -> None:
+        self.append({"row": None, "field": field, "reason": reason})
+
+    def raise_if_any(self, message: str) -> None:
+        if self:
+            raise ValidationFailed(message, list(self))

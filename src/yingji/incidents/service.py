@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
 from yingji.db import utcnow
-from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yingji.errors import Conflict, NotFound, PermissionDenied, Problems, ValidationFailed
 from yingji.incidents import grading, reporting, types
 from yingji.incidents.models import (
     FIGURES,
@@ -33,6 +33,7 @@ from yingji.regions.models import Region
 from yingji.risk.service import locate
 
 NOT_FOUND = "事件不存在 / incident not found"
+INVALID = "事件信息有误 / invalid incident"
 FUTURE_SLACK = dt.timedelta(minutes=10)
 """Clocks differ: an occurrence time this far ahead of ours is still accepted."""
 MONEY = "direct_loss_yuan"
@@ -65,16 +66,7 @@ def listing(
 # --- checking input ------------------------------------------------------------------------
 
 
-class _Problems(list[dict[str, Any]]):
-    def add(self, field: str, reason: str) -> None:
-        self.append({"row": None, "field": field, "reason": reason})
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise ValidationFailed("事件信息有误 / invalid incident", list(self))
-
-
-def _count(data: dict[str, Any], key: str, problems: _Problems) -> int | None:
+def _count(data: dict[str, Any], key: str, problems: Problems) -> int | None:
     raw = data.get(key)
     if raw in (None, ""):
         return None
@@ -94,7 +86,7 @@ def _count(data: dict[str, Any], key: str, problems: _Problems) -> int | None:
     return int(value)
 
 
-def _when(data: dict[str, Any], key: str, problems: _Problems, now: dt.datetime) -> dt.datetime:
+def _when(data: dict[str, Any], key: str, problems: Problems, now: dt.datetime) -> dt.datetime:
     raw = data.get(key)
     if raw in (None, ""):
         return now
@@ -111,7 +103,7 @@ def _when(data: dict[str, Any], key: str, problems: _Problems, now: dt.datetime)
     return value.astimezone(dt.UTC)
 
 
-def _perimeter(raw: Any, problems: _Problems) -> dict[str, Any] | None:
+def _perimeter(raw: Any, problems: Problems) -> dict[str, Any] | None:
     if raw in (None, "", {}):
         return None
     try:
@@ -126,7 +118,7 @@ def _perimeter(raw: Any, problems: _Problems) -> dict[str, Any] | None:
 
 
 def _place(
-    session: Session, actor: Actor, data: dict[str, Any], problems: _Problems
+    session: Session, actor: Actor, data: dict[str, Any], problems: Problems
 ) -> tuple[float, float, int, str] | None:
     try:
         lon, lat = float(data["lon"]), float(data["lat"])
@@ -186,7 +178,7 @@ def create(
     its reporting timers set."""
     actor.require_write()
     now = now or utcnow()
-    problems = _Problems()
+    problems = Problems()
     title = str(data.get("title") or "").strip()
     if not title:
         problems.add("title", "必填 / required")
@@ -208,7 +200,7 @@ def create(
     ref = data.get("source_ref")
     if ref and session.scalar(select(Incident.id).where(Incident.source_ref == ref)):
         problems.add("source_ref", f"已由 {ref} 生成事件 / an incident exists for {ref}")
-    problems.raise_if_any()
+    problems.raise_if_any(INVALID)
     assert kind is not None and place is not None
     lon, lat, region_id, path = place
     incident = Incident(
@@ -310,7 +302,7 @@ def update(
     after a report was sent owe a follow-up report (续报); the grade follows the figures."""
     incident = _writable(session, actor, incident_id)
     now = now or utcnow()
-    problems = _Problems()
+    problems = Problems()
     counts = {k: _count(data, k, problems) for k in (*FIGURES, MONEY) if k in data}
     for key, limit in TEXTS.items():
         if key in data and len(str(data.get(key) or "")) > limit:
@@ -318,7 +310,7 @@ def update(
     if "title" in data and not str(data.get("title") or "").strip():
         problems.add("title", "必填 / required")
     perimeter = _perimeter(data.get("perimeter"), problems) if "perimeter" in data else None
-    problems.raise_if_any()
+    problems.raise_if_any(INVALID)
     changes: dict[str, list[Any]] = {}
     for key, value in counts.items():
         if value is not None and value != getattr(incident, key):
@@ -371,12 +363,12 @@ def add_report(
     """Record a report sent upward, with the figures as they stand."""
     incident = _writable(session, actor, incident_id)
     now = now or utcnow()
-    problems = _Problems()
+    problems = Problems()
     if kind not in {k.value for k in ReportKind}:
         problems.add("kind", "应为 first / upward / follow_up / final")
     if to_level not in reporting.LEVEL_NAMES:
         problems.add("to_level", "应为 3 县级、2 市级、1 省级、0 国务院有关部门")
-    problems.raise_if_any()
+    problems.raise_if_any(INVALID)
     report = IncidentReport(
         incident_id=incident.id,
         kind=kind,

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Actor
-from yingji.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yingji.errors import Conflict, NotFound, PermissionDenied, Problems, ValidationFailed
 from yingji.resources.models import (
     Equipment,
     Material,
@@ -29,15 +29,6 @@ from yingji.risk.service import locate
 Record = TypeVar("Record", RescueTeam, Equipment, Warehouse)
 LEVELS = (2, 3, 4, 5)
 """Warehouse levels: city, county, township, village."""
-
-
-class Problems(list[dict[str, Any]]):
-    def add(self, field: str, reason: str) -> None:
-        self.append({"row": None, "field": field, "reason": reason})
-
-    def raise_if_any(self, what: str) -> None:
-        if self:
-            raise ValidationFailed(f"{what}信息有误 / invalid {what}", list(self))
 
 
 def _text(data: dict[str, Any], key: str, problems: Problems, *, required: bool = True) -> str:
@@ -114,7 +105,7 @@ def create_team(session: Session, actor: Actor, data: dict[str, Any]) -> RescueT
     status = _status(data, problems)
     _unique_code(session, RescueTeam, code, problems)
     place = _place(session, actor, data, problems)
-    problems.raise_if_any("队伍")
+    problems.raise_if_any("队伍信息有误 / invalid 队伍")
     assert place is not None
     lon, lat, region_id, path = place
     team = RescueTeam(
@@ -146,7 +137,7 @@ def create_warehouse(session: Session, actor: Actor, data: dict[str, Any]) -> Wa
         problems.add("level", "级别为 2 市、3 县、4 乡镇、5 村 / level 2-5")
     _unique_code(session, Warehouse, code, problems)
     place = _place(session, actor, data, problems)
-    problems.raise_if_any("仓库")
+    problems.raise_if_any("仓库信息有误 / invalid 仓库")
     assert place is not None and level is not None
     lon, lat, region_id, path = place
     store = Warehouse(
@@ -180,7 +171,7 @@ def create_equipment(session: Session, actor: Actor, data: dict[str, Any]) -> Eq
     if team is not None and data.get("lon") in (None, ""):
         data = {**data, "lon": team.lon, "lat": team.lat}
     place = _place(session, actor, data, problems)
-    problems.raise_if_any("装备")
+    problems.raise_if_any("装备信息有误 / invalid 装备")
     assert place is not None
     lon, lat, region_id, path = place
     item = Equipment(
@@ -212,7 +203,7 @@ def create_material(session: Session, actor: Actor, data: dict[str, Any]) -> Mat
     price = _number(data, "unit_price", problems, default=0.0)
     life = _number(data, "shelf_life_days", problems, default=-1.0)
     _unique_code(session, Material, code, problems)
-    problems.raise_if_any("物资")
+    problems.raise_if_any("物资信息有误 / invalid 物资")
     item = Material(
         code=code,
         name=name,
